@@ -1,0 +1,179 @@
+//! Extractors: the JSON body as clients really send it, the authenticated caller, the client's
+//! address, and numeric ids in paths.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::{StatusCode, header, request::Parts};
+use serde_json::{Map, Value};
+
+use super::AppState;
+use crate::domain::auth;
+use crate::domain::input::into_object;
+use crate::domain::permissions::Actor;
+use crate::error::Error;
+
+/// A request body that must be a JSON object. The `Content-Type` may be `application/json`
+/// (with any parameters), any `+json` type, or missing; an empty body reads as `{}`.
+#[derive(Debug, Clone)]
+pub struct JsonObject(pub Map<String, Value>);
+
+fn is_json_content_type(value: &str) -> bool {
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a body; errors name the line and column, as `serde_json` counts them.
+pub fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|error| {
+        let reason = error.to_string();
+        let reason = reason.split(" at line ").next().unwrap_or("invalid JSON");
+        Error::BadRequest(format!(
+            "Malformed JSON at line {} column {}: {reason}.",
+            error.line(),
+            error.column()
+        ))
+    })?;
+    into_object(value)
+}
+
+impl<S: Send + Sync> FromRequest<S> for JsonObject {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
+            let readable = content_type.to_str().ok().is_some_and(is_json_content_type);
+            if !readable {
+                return Err(Error::UnsupportedMediaType);
+            }
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::PayloadTooLarge
+                } else {
+                    Error::BadRequest("The request body could not be read.".to_owned())
+                }
+            })?;
+        parse_json_object(&bytes).map(JsonObject)
+    }
+}
+
+/// The authenticated caller. Rejects with 401 when the request carries no valid key.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Actor);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // A value that isn't visible ASCII can't be a key, and gets the same 401.
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
+        let actor = auth::authenticate(state.store.as_ref(), header).await?;
+        tracing::Span::current().record("user.id", actor.id);
+        Ok(Caller(actor))
+    }
+}
+
+/// The client's address, as the socket saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        Ok(ClientAddress(address))
+    }
+}
+
+/// Reads a numeric id from a path segment: an integer from 1 to 2^63 − 1, anything else 404.
+pub fn parse_id(segment: &str) -> Result<i64, Error> {
+    if segment.is_empty() || !segment.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(Error::NotFound);
+    }
+    match segment.parse::<i64>() {
+        Ok(id) if id >= 1 => Ok(id),
+        _ => Err(Error::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn content_types() {
+        assert!(is_json_content_type("application/json"));
+        assert!(is_json_content_type("application/json; charset=utf-8"));
+        assert!(is_json_content_type("Application/JSON"));
+        assert!(is_json_content_type("application/vnd.api+json"));
+        assert!(!is_json_content_type("text/plain"));
+        assert!(!is_json_content_type("application/x-www-form-urlencoded"));
+    }
+
+    #[test]
+    fn empty_body_is_empty_object() {
+        assert!(parse_json_object(b"").unwrap().is_empty());
+        assert!(parse_json_object(b"  \n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_json_names_position() {
+        let Err(Error::BadRequest(message)) = parse_json_object(b"{\n  \"a\": }") else {
+            panic!("expected a 400");
+        };
+        assert!(message.contains("line 2 column"), "{message}");
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected() {
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        assert!(matches!(
+            parse_json_object(deep.as_bytes()),
+            Err(Error::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn ids_in_paths() {
+        assert_eq!(parse_id("1").unwrap(), 1);
+        assert_eq!(parse_id("9223372036854775807").unwrap(), i64::MAX);
+        for bad in ["0", "-1", "abc", "", "+1", "1.0", "99999999999999999999"] {
+            assert!(matches!(parse_id(bad), Err(Error::NotFound)), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_segment_is_an_id_or_404(segment in "\\PC{0,30}") {
+            match parse_id(&segment) {
+                Ok(id) => prop_assert!(id >= 1),
+                Err(error) => prop_assert!(matches!(error, Error::NotFound)),
+            }
+        }
+    }
+}

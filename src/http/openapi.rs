@@ -1,0 +1,104 @@
+//! The OpenAPI 3.1 document: the shared parts (info, security scheme, error bodies) here, each
+//! route's entry beside its handler. Served at `/api/openapi.json`, rendered at `/docs` from
+//! assets built into the binary.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use serde::Serialize;
+use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::AppState;
+
+/// Path of the served document.
+pub const DOCUMENT_PATH: &str = "/api/openapi.json";
+
+const DESCRIPTION: &str = "\
+The People Cloud Public API 1.0.2: client organisations read their profile and post inquiries \
+with the positions they need filled; the broker's staff manage users, API keys and contracts.
+
+Every endpoint but the health checks, this document and `POST /api/v1/auth/token` needs an API \
+key in the `Authorization` header, as the bare key or as `Bearer <key>`.
+
+Choices this server makes where the published API is silent or contradicts itself:
+
+- Creates answer `201` with the new id.
+- Another company's users and inquiries answer `404`, exactly as if they did not exist.
+- Checks run in the order 401, 403, 404, 422, 409; the first that fails answers.
+- Keys come from the CLI, from `POST /api/v1/auth/token` (e-mail and password, 90 days) and from \
+`POST /api/v1/api-keys/new`. At most 5 failed sign-ins per e-mail and per client address in 15 \
+minutes, then `429`; the count is kept per server instance.
+- Only admins change a user's `type`, company or `is_verified`; other callers get `403` for any \
+such change.
+- A `POST` with an empty body reads it as `{}`; bodies may be sent without `Content-Type`.
+- Validation errors answer `422` as `{\"message\", \"errors\"}`, listing every problem at once.
+";
+
+/// Adds the API-key security scheme.
+struct SecurityAddon;
+
+impl Modify for SecurityAddon {
+    fn modify(&self, document: &mut Document) {
+        let components = document.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "Authorization",
+                "The API key, bare or as `Bearer <key>`.",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "People Cloud Public API",
+        version = "1.0.2",
+        description = DESCRIPTION,
+    ),
+    modifiers(&SecurityAddon),
+    components(schemas(MessageBody, ValidationErrorBody)),
+    tags(
+        (name = "users", description = "Users and the caller's profile"),
+        (name = "api-keys", description = "API keys and the token endpoint"),
+        (name = "operations", description = "Health checks"),
+    )
+)]
+struct BaseDocument;
+
+/// The document's shared parts, before the routes add their entries.
+pub fn base_document() -> Document {
+    BaseDocument::openapi()
+}
+
+/// The document and the docs page.
+pub fn docs_router(document: Document) -> Router<AppState> {
+    Router::from(SwaggerUi::new("/docs").url(DOCUMENT_PATH, document))
+}
+
+/// A response that carries only a message: confirmations and most errors.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageBody {
+    #[schema(example = "Not found.")]
+    pub message: String,
+}
+
+impl MessageBody {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// A 422 answer: the first problem, and every problem by field path.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ValidationErrorBody {
+    #[schema(example = "The name field is required.")]
+    pub message: String,
+    pub errors: BTreeMap<String, Vec<String>>,
+}

@@ -1,0 +1,195 @@
+//! The test harness: a server on 127.0.0.1 with a fresh database, and a small HTTP client.
+
+use std::path::PathBuf;
+
+use peoplecloud::http::HttpLimits;
+use peoplecloud::server::{Server, ServerConfig};
+use peoplecloud::store::StoreOptions;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub base_url: String,
+    /// Key of `admin@localhost`, created on first start.
+    pub admin_key: String,
+    pub http: reqwest::Client,
+    server: Option<Server>,
+    _directory: tempfile::TempDir,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+/// Reads a request body from `tests/fixtures`.
+pub fn fixture(name: &str) -> Value {
+    let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name]
+        .iter()
+        .collect();
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+    serde_json::from_str(&text).expect("fixture is JSON")
+}
+
+impl TestApp {
+    /// Starts a server on a fresh SQLite database in a temporary directory.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(HttpLimits::default()).await
+    }
+
+    pub async fn spawn_with(limits: HttpLimits) -> Self {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        let database_url = format!("sqlite://{}", directory.path().join("test.db").display());
+        let config = ServerConfig {
+            bind: "127.0.0.1:0".to_owned(),
+            database_url,
+            store: StoreOptions::default(),
+            limits,
+            public_url: None,
+        };
+        let server = Server::start(config).await.expect("server starts");
+        let admin_key = server
+            .admin_key
+            .clone()
+            .expect("first start creates the admin key");
+        Self {
+            base_url: format!("http://{}", server.address),
+            admin_key,
+            http: reqwest::Client::new(),
+            server: Some(server),
+            _directory: directory,
+        }
+    }
+
+    /// The server's store, for setting up states the API can't reach (an expired key).
+    pub fn store(&self) -> &dyn peoplecloud::store::Store {
+        self.server.as_ref().expect("server running").store.as_ref()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    async fn read(response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("response body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+                panic!(
+                    "status {status}: body is not JSON: {}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            })
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Sends a GET with the key as `Bearer <key>`.
+    pub async fn get(&self, path: &str, key: &str) -> Reply {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("request sent");
+        Self::read(response).await
+    }
+
+    /// Sends a POST with a JSON body and the key as `Bearer <key>`.
+    pub async fn post(&self, path: &str, key: &str, body: &Value) -> Reply {
+        let response = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(key)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent");
+        Self::read(response).await
+    }
+
+    /// Sends any prepared request.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        Self::read(request.send().await.expect("request sent")).await
+    }
+
+    /// Creates a user through the API as the admin and returns its id.
+    pub async fn create_user(&self, email: &str, user_type: &str, company: Option<&str>) -> i64 {
+        let mut body = json!({
+            "name": format!("User {email}"),
+            "email": email,
+            "type": user_type,
+            "password": "password123",
+            "confirm_password": "password123",
+        });
+        if let Some(company) = company {
+            body["company_name"] = json!(company);
+        }
+        let reply = self.post("/api/v1/user/new", &self.admin_key, &body).await;
+        assert_eq!(reply.status, 201, "create {email}: {:?}", reply.body);
+        reply.body["id"].as_i64().expect("user id")
+    }
+
+    /// Marks a user verified as the admin.
+    pub async fn verify_user(&self, id: i64) {
+        let reply = self
+            .post(
+                &format!("/api/v1/user/{id}/edit"),
+                &self.admin_key,
+                &json!({"is_verified": true}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "verify {id}: {:?}", reply.body);
+    }
+
+    /// Creates a key for user `id` as the admin and returns it.
+    pub async fn key_for(&self, id: i64) -> String {
+        let reply = self
+            .post(
+                "/api/v1/api-keys/new",
+                &self.admin_key,
+                &json!({"name": "test", "user_id": id}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "key for {id}: {:?}", reply.body);
+        reply.body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates a user and a key for it; returns both.
+    pub async fn user_with_key(
+        &self,
+        email: &str,
+        user_type: &str,
+        company: Option<&str>,
+    ) -> (i64, String) {
+        let id = self.create_user(email, user_type, company).await;
+        (id, self.key_for(id).await)
+    }
+
+    /// Reads a user's profile through its own key.
+    pub async fn profile(&self, key: &str) -> Value {
+        let reply = self.get("/api/v1/user", key).await;
+        assert_eq!(reply.status, 200, "profile: {:?}", reply.body);
+        reply.body
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The server task ends with the test's runtime; dropping the handle is enough.
+        self.server.take();
+    }
+}
