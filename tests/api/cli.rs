@@ -1,1 +1,228 @@
-//! placeholder
+//! The `peoplecloud` binary: first start, graceful stop, and the user and key commands.
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_peoplecloud");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(database_url: &str, port: u16) -> Child {
+    Command::new(BINARY)
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            database_url,
+        ])
+        .env_remove("PEOPLECLOUD_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server binary starts")
+}
+
+async fn wait_until_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(&url).await
+            && response.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server on port {port} did not become ready");
+}
+
+/// Sends SIGTERM and returns the exit status with everything the process printed.
+fn stop(mut child: Child) -> (std::process::ExitStatus, String, String) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (exit, stdout, stderr)
+}
+
+fn run(args: &[&str], database_url: &str) -> std::process::Output {
+    let output = Command::new(BINARY)
+        .args(args)
+        .args(["--database-url", database_url])
+        .env_remove("PEOPLECLOUD_DATABASE_URL")
+        .output()
+        .expect("binary runs");
+    assert!(
+        output.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+#[tokio::test]
+async fn first_start_prints_key_once() {
+    let directory = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", directory.path().join("cli.db").display());
+
+    let port = free_port();
+    let server = start_server(&database_url, port);
+    wait_until_ready(port).await;
+    let (exit, stdout, stderr) = stop(server);
+    assert!(exit.success(), "exit {exit:?}: {stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let key = lines[0]
+        .strip_prefix("PEOPLECLOUD_ADMIN_KEY=")
+        .expect("key line");
+    assert!(key.starts_with("pcl_"));
+    assert!(!stderr.contains(key), "the key reached the log");
+
+    let port = free_port();
+    let server = start_server(&database_url, port);
+    wait_until_ready(port).await;
+    let reply = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/user"))
+        .header("Authorization", key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let (exit, stdout, _) = stop(server);
+    assert!(exit.success());
+    assert_eq!(stdout, "", "a later start printed a key");
+}
+
+#[tokio::test]
+async fn user_and_key_commands() {
+    let directory = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", directory.path().join("cli.db").display());
+
+    let created = run(
+        &[
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--type",
+            "client",
+            "--company",
+            "Acme",
+        ],
+        &database_url,
+    );
+    let id: i64 = String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .expect("prints the id");
+    assert!(id >= 1);
+
+    // The global option after the subcommand's own options.
+    let key_output = run(
+        &[
+            "key",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "deploy",
+        ],
+        &database_url,
+    );
+    let key = String::from_utf8(key_output.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(key.starts_with("pcl_"));
+
+    let listing = String::from_utf8(
+        run(
+            &["key", "list", "--email", "ops@example.com"],
+            &database_url,
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert!(listing.contains("deploy"), "{listing}");
+    assert!(!listing.contains(&key), "the listing shows the key");
+    let key_id = listing
+        .lines()
+        .nth(1)
+        .and_then(|line| line.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+
+    let port = free_port();
+    let server = start_server(&database_url, port);
+    wait_until_ready(port).await;
+    let http = reqwest::Client::new();
+    let profile_url = format!("http://127.0.0.1:{port}/api/v1/user");
+    let reply = http
+        .get(&profile_url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let profile: serde_json::Value = reply.json().await.unwrap();
+    assert_eq!(profile["company"], "Acme");
+
+    run(&["key", "revoke", &key_id], &database_url);
+    let reply = http
+        .get(&profile_url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 401);
+    let (exit, _, _) = stop(server);
+    assert!(exit.success());
+}
+
+#[test]
+fn openapi_command_prints_the_document() {
+    let output = Command::new(BINARY).arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["paths"]["/api/v1/user/new"]["post"].is_object());
+}
+
+#[test]
+fn help_names_units_and_defaults() {
+    let output = Command::new(BINARY)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("[default: 127.0.0.1:8080]"), "{help}");
+    assert!(help.contains("in bytes"), "{help}");
+    assert!(help.contains("PEOPLECLOUD_BIND"), "{help}");
+}
