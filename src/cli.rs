@@ -24,7 +24,7 @@ use crate::store::{self, StoreOptions};
     about = "Server for the People Cloud Public API"
 )]
 pub struct Cli {
-    /// Database to use: sqlite://PATH (created when missing).
+    /// Database to use: sqlite://PATH (created when missing) or postgres://USER@HOST:PORT/DATABASE.
     #[arg(
         long,
         global = true,

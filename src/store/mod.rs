@@ -1,7 +1,9 @@
 //! The storage interface. [`Store`] is all the domain layer knows of the database; each backend
-//! module implements it, and [`connect`] picks one by the URL scheme. Business rules and
+//! module (SQLite, PostgreSQL) implements it, and [`connect`] picks one by the URL scheme.
+//! Business rules and
 //! permissions live above this trait, never in a backend.
 
+pub mod postgres;
 pub mod sqlite;
 
 use std::sync::Arc;
@@ -236,10 +238,11 @@ pub async fn connect(url: &str, options: &StoreOptions) -> anyhow::Result<Arc<dy
         let store = sqlite::SqliteStore::open(url, options).await?;
         Ok(Arc::new(store))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        anyhow::bail!("PostgreSQL is not supported by this build yet; use a sqlite:// URL")
+        let store = postgres::PostgresStore::open(url, options).await?;
+        Ok(Arc::new(store))
     } else {
         anyhow::bail!(
-            "unsupported database URL {}: expected sqlite://PATH",
+            "unsupported database URL {}: expected sqlite://PATH or postgres://...",
             redact_url(url)
         )
     }

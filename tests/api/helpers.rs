@@ -1,4 +1,5 @@
-//! The test harness: a server on 127.0.0.1 with a fresh database, and a small HTTP client.
+//! The test harness: a server on 127.0.0.1 with a fresh database on each configured backend,
+//! and a small HTTP client.
 
 use std::path::PathBuf;
 
@@ -7,6 +8,7 @@ use peoplecloud::server::{Server, ServerConfig};
 use peoplecloud::store::StoreOptions;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
+use sqlx::Connection;
 
 /// A running server with its own database.
 pub struct TestApp {
@@ -15,7 +17,7 @@ pub struct TestApp {
     pub admin_key: String,
     pub http: reqwest::Client,
     server: Option<Server>,
-    _directory: tempfile::TempDir,
+    database: Option<FreshDatabase>,
 }
 
 /// A response, read whole.
@@ -36,18 +38,105 @@ pub fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).expect("fixture is JSON")
 }
 
-impl TestApp {
-    /// Starts a server on a fresh SQLite database in a temporary directory.
-    pub async fn spawn() -> Self {
-        Self::spawn_with(HttpLimits::default()).await
+/// A database engine the suite runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Variable naming a PostgreSQL server for the suite; each test gets a database of its own on it.
+pub const POSTGRES_URL_VARIABLE: &str = "PEOPLECLOUD_TEST_POSTGRES_URL";
+
+/// The backends to run on: SQLite always, PostgreSQL when its variable is set.
+pub fn backends() -> Vec<Backend> {
+    let mut backends = vec![Backend::Sqlite];
+    if std::env::var(POSTGRES_URL_VARIABLE).is_ok_and(|url| !url.is_empty()) {
+        backends.push(Backend::Postgres);
+    }
+    backends
+}
+
+/// A fresh, empty database, removed again by [`FreshDatabase::remove`].
+pub struct FreshDatabase {
+    pub url: String,
+    postgres: Option<(String, String)>,
+    _directory: tempfile::TempDir,
+}
+
+impl FreshDatabase {
+    pub async fn create(backend: Backend) -> Self {
+        let directory = tempfile::tempdir().expect("temporary directory");
+        match backend {
+            Backend::Sqlite => Self {
+                url: format!("sqlite://{}", directory.path().join("test.db").display()),
+                postgres: None,
+                _directory: directory,
+            },
+            Backend::Postgres => {
+                let server_url = std::env::var(POSTGRES_URL_VARIABLE).expect("PostgreSQL URL");
+                let name = format!("pctest_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&server_url)
+                    .await
+                    .unwrap_or_else(|error| panic!("{POSTGRES_URL_VARIABLE} unreachable: {error}"));
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .expect("create test database");
+                let base = server_url
+                    .rsplit_once('/')
+                    .map_or(server_url.as_str(), |(base, _)| base);
+                Self {
+                    url: format!("{base}/{name}"),
+                    postgres: Some((server_url.clone(), name)),
+                    _directory: directory,
+                }
+            }
+        }
     }
 
-    pub async fn spawn_with(limits: HttpLimits) -> Self {
-        let directory = tempfile::tempdir().expect("temporary directory");
-        let database_url = format!("sqlite://{}", directory.path().join("test.db").display());
+    /// Drops a PostgreSQL test database; SQLite files go with their temporary directory.
+    pub async fn remove(self) {
+        if let Some((server_url, name)) = &self.postgres
+            && let Ok(mut admin) = sqlx::PgConnection::connect(server_url).await
+        {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
+        }
+    }
+}
+
+/// Runs `test` once on each configured backend, each time against a new server and database.
+pub async fn each_backend(test: impl AsyncFn(&TestApp)) {
+    each_backend_with(HttpLimits::default(), test).await;
+}
+
+/// Like [`each_backend`], with other request limits.
+pub async fn each_backend_with(limits: HttpLimits, test: impl AsyncFn(&TestApp)) {
+    for backend in backends() {
+        eprintln!("backend: {backend:?}");
+        let app = TestApp::start(FreshDatabase::create(backend).await, limits.clone()).await;
+        test(&app).await;
+        app.finish().await;
+    }
+}
+
+impl TestApp {
+    /// Starts a server on a fresh SQLite database.
+    pub async fn spawn() -> Self {
+        Self::start(
+            FreshDatabase::create(Backend::Sqlite).await,
+            HttpLimits::default(),
+        )
+        .await
+    }
+
+    /// Starts a server on `database`.
+    pub async fn start(database: FreshDatabase, limits: HttpLimits) -> Self {
         let config = ServerConfig {
             bind: "127.0.0.1:0".to_owned(),
-            database_url,
+            database_url: database.url.clone(),
             store: StoreOptions::default(),
             limits,
             public_url: None,
@@ -62,7 +151,19 @@ impl TestApp {
             admin_key,
             http: reqwest::Client::new(),
             server: Some(server),
-            _directory: directory,
+            database: Some(database),
+        }
+    }
+
+    /// Stops the server and removes its database.
+    pub async fn finish(mut self) {
+        if let Some(server) = self.server.take() {
+            let stopped =
+                tokio::time::timeout(std::time::Duration::from_secs(10), server.shutdown()).await;
+            assert!(stopped.is_ok(), "server did not stop within 10 s");
+        }
+        if let Some(database) = self.database.take() {
+            database.remove().await;
         }
     }
 
@@ -184,12 +285,5 @@ impl TestApp {
         let reply = self.get("/api/v1/user", key).await;
         assert_eq!(reply.status, 200, "profile: {:?}", reply.body);
         reply.body
-    }
-}
-
-impl Drop for TestApp {
-    fn drop(&mut self) {
-        // The server task ends with the test's runtime; dropping the handle is enough.
-        self.server.take();
     }
 }
