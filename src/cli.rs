@@ -63,6 +63,16 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Copy all data into an empty database (SQLite to PostgreSQL or back), ids and timestamps
+    /// unchanged. Stop the servers writing to the source first.
+    Copy {
+        /// Source database URL.
+        #[arg(long)]
+        from: String,
+        /// Target database URL; it must hold no data.
+        #[arg(long)]
+        to: String,
+    },
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -85,7 +95,7 @@ pub struct ServeArgs {
     #[arg(long, env = "PEOPLECLOUD_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
-    /// Seconds after which a request is answered with 503.
+    /// Seconds after which a request gets a 503 response.
     #[arg(long, env = "PEOPLECLOUD_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 }
@@ -199,6 +209,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Openapi => {
             let (_, document) = crate::http::api_routes().split_for_parts();
             println!("{}", document.to_pretty_json()?);
+            Ok(())
+        }
+        Command::Copy { from, to } => {
+            store::copy::copy_database(&from, &to, &options).await?;
+            eprintln!(
+                "Copied {} to {}",
+                store::redact_url(&from),
+                store::redact_url(&to)
+            );
             Ok(())
         }
         Command::User(UserCommand::Create(args)) => {

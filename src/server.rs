@@ -1,5 +1,5 @@
 //! Starting and stopping the server: open the store, create the first admin on an empty
-//! database, bind, serve until told to stop, and finish the requests in flight.
+//! database, bind, serve until a stop signal arrives, and finish the requests in flight.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,6 +78,7 @@ impl Server {
         let state = AppState {
             store: store.clone(),
             limiter: Arc::new(AttemptLimiter::default()),
+            metrics: Arc::default(),
             public_url: config.public_url.clone(),
         };
         let app = http::app(state, &config.limits);

@@ -110,8 +110,22 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Limits how many Argon2 computations run at once. Each takes 19 MiB and a core for tens of
+/// milliseconds, so a burst of sign-ins or user creations queues here instead of exhausting
+/// memory and starving the other requests of CPU.
+fn hashing_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
 /// Hashes a password with Argon2id on a blocking thread.
 pub async fn hash_password(password: String) -> Result<String, Error> {
+    let _slot = hashing_slots().acquire().await.map_err(|error| {
+        Error::Internal(anyhow::anyhow!("password hashing slots closed: {error}"))
+    })?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         argon2()
@@ -138,6 +152,9 @@ fn dummy_hash() -> &'static str {
 
 /// Checks a password against a stored hash (or the dummy hash) on a blocking thread.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, Error> {
+    let _slot = hashing_slots().acquire().await.map_err(|error| {
+        Error::Internal(anyhow::anyhow!("password hashing slots closed: {error}"))
+    })?;
     tokio::task::spawn_blocking(move || {
         let has_hash = hash.is_some();
         let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());

@@ -1,9 +1,12 @@
 //! Company names and how they are matched: trimmed, inner white space collapsed, NFC-normalised,
-//! and compared without letter case. Industries use the same rules.
+//! and compared without letter case. Industries use the same rules. Also the company rules that
+//! users and both sides of a contract share: an id that must exist, or a name to resolve.
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::store::CompanyChoice;
+use super::input;
+use crate::error::{Error, ValidationErrors};
+use crate::store::{CompanyChoice, Store};
 
 /// The display form of a name: NFC, trimmed, each run of white space turned into one space.
 pub fn clean_name(name: &str) -> String {
@@ -21,6 +24,45 @@ pub fn by_name(name: &str) -> CompanyChoice {
     CompanyChoice::ByName {
         name: clean_name(name),
         key: name_key(name),
+    }
+}
+
+/// How a request names a company: by id (`0` already read as "not given"), by name, or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyInput {
+    pub id: Option<i64>,
+    pub name: Option<String>,
+}
+
+/// Turns a company input into a choice, checking that a given id exists and that a name given
+/// beside it names the same company. Problems go under `id_field` and `name_field`.
+pub async fn resolve_company_input(
+    store: &dyn Store,
+    input: &CompanyInput,
+    id_field: &str,
+    name_field: &str,
+    errors: &mut ValidationErrors,
+) -> Result<CompanyChoice, Error> {
+    match (input.id, &input.name) {
+        (None, None) => Ok(CompanyChoice::None),
+        (None, Some(name)) => Ok(by_name(name)),
+        (Some(id), name) => {
+            let Some(found) = store.company_by_id(id).await? else {
+                errors.add(
+                    id_field,
+                    format!("The selected {} is invalid.", input::label(id_field)),
+                );
+                return Ok(CompanyChoice::None);
+            };
+            if let Some(name) = name
+                && name_key(name) != name_key(&found.name)
+            {
+                let message = "The company id and company name name different companies.";
+                errors.add(id_field, message);
+                errors.add(name_field, message);
+            }
+            Ok(CompanyChoice::Existing(found.id))
+        }
     }
 }
 

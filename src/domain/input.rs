@@ -48,10 +48,11 @@ impl<'a> Field<'a> {
     }
 }
 
-/// Turns a parsed body into its top-level object; anything else is a 400.
+/// Turns a parsed body into its top-level object; `null` reads as `{}`, anything else is a 400.
 pub fn into_object(body: Value) -> Result<Map<String, Value>, Error> {
     match body {
         Value::Object(map) => Ok(map),
+        Value::Null => Ok(Map::new()),
         _ => Err(Error::BadRequest(
             "The request body must be a JSON object.".to_owned(),
         )),
@@ -76,16 +77,9 @@ pub fn text(
     max_chars: usize,
     errors: &mut ValidationErrors,
 ) -> Option<String> {
-    let raw = match value {
-        Value::String(text) => text.as_str(),
-        Value::Number(_) | Value::Bool(_) => {
-            // Clients send numbers for phone numbers and codes; keep their written form.
-            return text(&Value::String(value.to_string()), path, max_chars, errors);
-        }
-        _ => {
-            errors.add(path, format!("The {} field must be a string.", label(path)));
-            return None;
-        }
+    let Value::String(raw) = value else {
+        errors.add(path, format!("The {} field must be a string.", label(path)));
+        return None;
     };
     let trimmed = raw.trim();
     if has_control_characters(trimmed) {

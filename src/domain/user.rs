@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::auth::hash_password;
-use super::company;
+use super::company::{self, CompanyInput, resolve_company_input};
 use super::input::{self, Change, Field, MAX_EMAIL_CHARS, MAX_NAME_CHARS};
 use super::permissions::{self, Actor, Capability};
 use super::time::now;
@@ -56,13 +56,6 @@ impl UserType {
 /// The e-mail's uniqueness key.
 pub fn email_key(email: &str) -> String {
     email.trim().to_lowercase()
-}
-
-/// How a request names a company: `company_id`, `company_name`, or the `company` object.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct CompanyInput {
-    id: Option<i64>,
-    name: Option<String>,
 }
 
 /// A valid create-user body.
@@ -261,38 +254,6 @@ async fn names_company(
             let found = store.company_by_id(current).await?;
             Ok(found
                 .is_some_and(|company| company::name_key(&company.name) == company::name_key(name)))
-        }
-    }
-}
-
-/// Turns a company input into a choice, checking that a given id exists and that a name given
-/// beside it names the same company. Problems go under `id_field` and `name_field`.
-async fn resolve_company_input(
-    store: &dyn Store,
-    input: &CompanyInput,
-    id_field: &str,
-    name_field: &str,
-    errors: &mut ValidationErrors,
-) -> Result<CompanyChoice, Error> {
-    match (input.id, &input.name) {
-        (None, None) => Ok(CompanyChoice::None),
-        (None, Some(name)) => Ok(company::by_name(name)),
-        (Some(id), name) => {
-            let Some(found) = store.company_by_id(id).await? else {
-                errors.add(
-                    id_field,
-                    format!("The selected {} is invalid.", input::label(id_field)),
-                );
-                return Ok(CompanyChoice::None);
-            };
-            if let Some(name) = name
-                && company::name_key(name) != company::name_key(&found.name)
-            {
-                let message = "The company id and company name name different companies.";
-                errors.add(id_field, message);
-                errors.add(name_field, message);
-            }
-            Ok(CompanyChoice::Existing(found.id))
         }
     }
 }

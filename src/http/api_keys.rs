@@ -51,7 +51,8 @@ pub struct NewApiKeyBody {
     /// Days until the key expires; it never expires when omitted.
     #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<i64>,
-    /// Admins only: the user who gets the key.
+    /// Admins only: the user who gets the key; `0` means the caller.
+    #[schema(minimum = 0)]
     pub user_id: Option<i64>,
 }
 
@@ -108,9 +109,11 @@ impl From<CreatedKey> for CreatedApiKey {
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApiKeyQuery {
-    /// Admins only: list this user's keys.
+    /// Admins only: list this user's keys; `0` means the caller.
+    #[param(value_type = Option<i64>, minimum = 0)]
     pub user_id: Option<String>,
     /// Admins only: `1` or `true` lists every user's keys.
+    #[param(value_type = Option<bool>)]
     pub all: Option<String>,
 }
 
@@ -150,6 +153,7 @@ async fn create_api_token(
     params(ApiKeyQuery),
     responses(
         (status = 200, body = Vec<ApiKeyView>),
+        (status = 400, body = MessageBody),
         (status = 401, body = MessageBody),
         (status = 403, body = MessageBody),
         (status = 422, body = ValidationErrorBody),
@@ -173,7 +177,16 @@ async fn list_api_keys(
                 })?,
         ),
     };
-    let all = matches!(query.all.as_deref(), Some("1" | "true"));
+    let all = match query.all.as_deref().map(str::trim) {
+        None | Some("" | "0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(_) => {
+            return Err(ValidationErrors::single(
+                "all",
+                "The all field must be true, false, 0 or 1.",
+            ));
+        }
+    };
 
     let keys = api_keys::list_keys(state.store.as_ref(), &actor, user_id, all).await?;
 
@@ -182,7 +195,7 @@ async fn list_api_keys(
 
 /// Creates a key for the caller (admins: for any user). The key is shown once.
 #[utoipa::path(post, path = "/api/v1/api-keys/new", tag = "api-keys", security(("api_key" = [])),
-    request_body = NewApiKeyBody,
+    request_body = Option<NewApiKeyBody>,
     responses(
         (status = 201, body = CreatedApiKey),
         (status = 400, body = MessageBody),

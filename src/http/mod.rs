@@ -2,9 +2,12 @@
 //! request passes (request id, trace span, panic guard, timeout, compression, body limit).
 
 pub mod api_keys;
+pub mod contracts;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod inquiries;
+pub mod metrics;
 pub mod openapi;
 pub mod users;
 
@@ -12,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +30,7 @@ use crate::store::Store;
 
 /// Header that carries the request id both ways.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
-/// Longest request id taken from a client.
+/// Maximum length of a request id taken from a client.
 const MAX_REQUEST_ID_CHARS: usize = 128;
 
 /// Limits applied to every request.
@@ -35,7 +38,7 @@ const MAX_REQUEST_ID_CHARS: usize = 128;
 pub struct HttpLimits {
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
-    /// Time after which a request is answered with 503.
+    /// Time after which a request gets a 503 response.
     pub request_timeout: Duration,
 }
 
@@ -48,41 +51,47 @@ impl Default for HttpLimits {
     }
 }
 
-/// What every handler can reach.
+/// State shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub limiter: Arc<AttemptLimiter>,
+    pub metrics: Arc<metrics::Metrics>,
     /// Base of absolute URLs in responses; the request's `Host` is used when unset.
     pub public_url: Option<String>,
 }
 
-/// Every route with its OpenAPI entry; `split_for_parts` gives the router and the document.
+/// Builds every route with its OpenAPI entry. `split_for_parts` separates the router from the
+/// document.
 pub fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base_document())
         .merge(health::router())
+        .merge(metrics::router())
         .merge(users::router())
         .merge(api_keys::router())
+        .merge(inquiries::router())
+        .merge(contracts::router())
 }
 
-/// The whole application: routes, the OpenAPI document and docs page, and the middleware.
+/// Builds the whole application: routes, the OpenAPI document and docs page, and the middleware.
 pub fn app(state: AppState, limits: &HttpLimits) -> Router {
     let (routes, document) = api_routes().split_for_parts();
     let timeout = limits.request_timeout;
 
     routes
-        .route_layer(middleware::from_fn(record_route))
+        .route_layer(middleware::from_fn_with_state(state.clone(), record_route))
         .merge(openapi::docs_router(document))
         .fallback(error::not_found)
         .with_state(state)
         // Innermost first: the body limit sits next to the handlers, the request id outermost.
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        .layer(CompressionLayer::new())
         .layer(middleware::from_fn(move |request: Request, next: Next| {
             time_limit(request, next, timeout)
         }))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::map_response(error::json_error_bodies))
+        // Outside the error-body rewrite, so a rewritten body is compressed like any other.
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(middleware::from_fn(request_id))
 }
@@ -114,8 +123,8 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// One span per request with the request id; the route pattern and, once the key is checked,
-/// the user id are recorded into it when known.
+/// Opens one span per request with the request id. The route pattern and, once the key is
+/// checked, the user id are recorded into it later.
 fn request_span(request: &Request) -> Span {
     let request_id = request
         .headers()
@@ -131,15 +140,30 @@ fn request_span(request: &Request) -> Span {
     )
 }
 
-/// Records the matched route pattern (`/api/v1/user/{id}/edit`) in the request span.
-async fn record_route(request: Request, next: Next) -> Response {
-    if let Some(route) = request.extensions().get::<MatchedPath>() {
-        Span::current().record("http.route", route.as_str());
-    }
-    next.run(request).await
+/// Records the matched route pattern (`/api/v1/user/{id}/edit`) in the request span, and the
+/// request's status and duration in the metrics.
+async fn record_route(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|route| route.as_str().to_owned())
+        .unwrap_or_default();
+    Span::current().record("http.route", route.as_str());
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
+
+    let response = next.run(request).await;
+
+    state.metrics.record(
+        method.as_str(),
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
 }
 
-/// Answers 503 when the handler has not finished within `limit`.
+/// Returns 503 when the handler has not finished within `limit`.
 async fn time_limit(request: Request, next: Next, limit: Duration) -> Response {
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,

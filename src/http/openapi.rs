@@ -65,17 +65,19 @@ impl Modify for SecurityAddon {
     tags(
         (name = "users", description = "Users and the caller's profile"),
         (name = "api-keys", description = "API keys and the token endpoint"),
+        (name = "inquiries", description = "Inquiries (orders) and the positions they need filled"),
+        (name = "contracts", description = "Contracts between client and vendor companies (admins only)"),
         (name = "operations", description = "Health checks"),
     )
 )]
 struct BaseDocument;
 
-/// The document's shared parts, before the routes add their entries.
+/// Returns the document's shared parts, before the routes add their entries.
 pub fn base_document() -> Document {
     BaseDocument::openapi()
 }
 
-/// The document and the docs page.
+/// Builds the router that serves the document and the docs page.
 pub fn docs_router(document: Document) -> Router<AppState> {
     Router::from(SwaggerUi::new("/docs").url(DOCUMENT_PATH, document))
 }
@@ -95,7 +97,7 @@ impl MessageBody {
     }
 }
 
-/// A 422 answer: the first problem, and every problem by field path.
+/// A 422 response: the first problem, and every problem by field path.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ValidationErrorBody {
     #[schema(example = "The name field is required.")]

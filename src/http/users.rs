@@ -187,7 +187,7 @@ async fn create_user(
 /// Edits a user; omitted fields stay unchanged.
 #[utoipa::path(post, path = "/api/v1/user/{id}/edit", tag = "users", security(("api_key" = [])),
     params(("id" = i64, Path, description = "User id")),
-    request_body = UserEditBody,
+    request_body = Option<UserEditBody>,
     responses(
         (status = 200, body = MessageBody),
         (status = 400, body = MessageBody),

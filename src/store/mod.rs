@@ -1,8 +1,10 @@
-//! The storage interface. [`Store`] is all the domain layer knows of the database; each backend
+//! The storage interface. [`Store`] is the domain layer's only view of the database: each backend
 //! module (SQLite, PostgreSQL) implements it, and [`connect`] picks one by the URL scheme.
-//! Business rules and
-//! permissions live above this trait, never in a backend.
+//! Business rules and permissions live above this trait, never in a backend.
 
+pub mod contracts;
+pub mod copy;
+pub mod inquiries;
 pub mod postgres;
 pub mod sqlite;
 
@@ -14,7 +16,7 @@ use crate::domain::time::Timestamp;
 use crate::domain::user::UserType;
 
 /// Failures of the storage layer. Unique violations are reported by name so that the domain can
-/// turn the ones a request can cause into 422 answers at the call site.
+/// turn the ones a request can cause into 422 responses at the call site.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A unique constraint rejected the write. The text names the constraint or column.
@@ -72,7 +74,7 @@ pub struct Company {
     pub name: String,
 }
 
-/// Which company a write puts a user (or contract side) in.
+/// The company a write puts a user (or a contract side) in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CompanyChoice {
     /// No company.
@@ -167,9 +169,14 @@ pub struct NewApiKeyRow {
 
 /// The storage interface shared by every backend.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// Checks that the database answers.
+pub trait Store:
+    Send + Sync + 'static + contracts::ContractStore + inquiries::InquiryStore
+{
+    /// Checks that the database responds.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Open connections and how many of them are idle, for the metrics.
+    fn pool_status(&self) -> (u32, usize);
 
     async fn company_by_id(&self, id: i64) -> Result<Option<Company>, StoreError>;
 
@@ -248,7 +255,7 @@ pub async fn connect(url: &str, options: &StoreOptions) -> anyhow::Result<Arc<dy
     }
 }
 
-/// The URL with any password replaced by `***`, for logs and error messages.
+/// Returns the URL with any password replaced by `***`, for logs and error messages.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();

@@ -1,73 +1,8 @@
 //! The `peoplecloud` binary: first start, graceful stop, and the user and key commands.
 
-use std::io::Read;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_peoplecloud");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_server(database_url: &str, port: u16) -> Child {
-    Command::new(BINARY)
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--database-url",
-            database_url,
-        ])
-        .env_remove("PEOPLECLOUD_DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server binary starts")
-}
-
-async fn wait_until_ready(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let url = format!("http://127.0.0.1:{port}/healthz");
-    while Instant::now() < deadline {
-        if let Ok(response) = reqwest::get(&url).await
-            && response.status() == 200
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server on port {port} did not become ready");
-}
-
-/// Sends SIGTERM and returns the exit status with everything the process printed.
-fn stop(mut child: Child) -> (std::process::ExitStatus, String, String) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    (exit, stdout, stderr)
-}
+use crate::helpers::{BINARY, free_port, start_server, stop, wait_until_ready};
 
 fn run(args: &[&str], database_url: &str) -> std::process::Output {
     let output = Command::new(BINARY)

@@ -210,3 +210,20 @@ async fn health_checks_answer() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route() {
+    each_backend(async |app| {
+        app.get("/api/v1/user", &app.admin_key).await;
+        let response = app.http.get(app.url("/metrics")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let text = response.text().await.unwrap();
+        assert!(
+            text.contains(r#"peoplecloud_http_requests_total{method="GET",route="/api/v1/user",status="200"} 1"#),
+            "{text}"
+        );
+        assert!(text.contains("peoplecloud_http_request_duration_seconds_bucket"), "{text}");
+        assert!(text.contains("peoplecloud_db_pool_connections"), "{text}");
+    })
+    .await;
+}

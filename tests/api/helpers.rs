@@ -1,7 +1,10 @@
 //! The test harness: a server on 127.0.0.1 with a fresh database on each configured backend,
 //! and a small HTTP client.
 
+use std::io::Read;
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use peoplecloud::http::HttpLimits;
 use peoplecloud::server::{Server, ServerConfig};
@@ -123,15 +126,6 @@ pub async fn each_backend_with(limits: HttpLimits, test: impl AsyncFn(&TestApp))
 }
 
 impl TestApp {
-    /// Starts a server on a fresh SQLite database.
-    pub async fn spawn() -> Self {
-        Self::start(
-            FreshDatabase::create(Backend::Sqlite).await,
-            HttpLimits::default(),
-        )
-        .await
-    }
-
     /// Starts a server on `database`.
     pub async fn start(database: FreshDatabase, limits: HttpLimits) -> Self {
         let config = ServerConfig {
@@ -146,6 +140,27 @@ impl TestApp {
             .admin_key
             .clone()
             .expect("first start creates the admin key");
+        Self::around(server, admin_key, database)
+    }
+
+    /// Starts a server on a database that already holds data, with a key from that data.
+    pub async fn start_existing(database: FreshDatabase, admin_key: &str) -> Self {
+        let config = ServerConfig {
+            bind: "127.0.0.1:0".to_owned(),
+            database_url: database.url.clone(),
+            store: StoreOptions::default(),
+            limits: HttpLimits::default(),
+            public_url: None,
+        };
+        let server = Server::start(config).await.expect("server starts");
+        assert!(
+            server.admin_key.is_none(),
+            "a database with data got a new admin"
+        );
+        Self::around(server, admin_key.to_owned(), database)
+    }
+
+    fn around(server: Server, admin_key: String, database: FreshDatabase) -> Self {
         Self {
             base_url: format!("http://{}", server.address),
             admin_key,
@@ -153,6 +168,16 @@ impl TestApp {
             server: Some(server),
             database: Some(database),
         }
+    }
+
+    /// Stops the server and hands back its database, still in place.
+    pub async fn stop(mut self) -> FreshDatabase {
+        if let Some(server) = self.server.take() {
+            let stopped =
+                tokio::time::timeout(std::time::Duration::from_secs(10), server.shutdown()).await;
+            assert!(stopped.is_ok(), "server did not stop within 10 s");
+        }
+        self.database.take().expect("database")
     }
 
     /// Stops the server and removes its database.
@@ -286,4 +311,71 @@ impl TestApp {
         assert_eq!(reply.status, 200, "profile: {:?}", reply.body);
         reply.body
     }
+}
+
+// Helpers for tests that run the `peoplecloud` binary as a separate process.
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_peoplecloud");
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn start_server(database_url: &str, port: u16) -> Child {
+    Command::new(BINARY)
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            database_url,
+        ])
+        .env_remove("PEOPLECLOUD_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server binary starts")
+}
+
+pub async fn wait_until_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(&url).await
+            && response.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server on port {port} did not become ready");
+}
+
+/// Sends SIGTERM and returns the exit status with everything the process printed.
+pub fn stop(mut child: Child) -> (std::process::ExitStatus, String, String) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    (exit, stdout, stderr)
 }

@@ -4,7 +4,11 @@
 mod auth;
 mod cli;
 mod concurrency;
+mod contracts;
+mod copy;
 mod errors;
 mod helpers;
+mod inquiries;
+mod instances;
 mod openapi;
 mod users;

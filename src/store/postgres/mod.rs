@@ -3,6 +3,8 @@
 //! locks because its writers run concurrently. Migrations run under sqlx's advisory lock, so
 //! instances starting together apply them once.
 
+mod contracts;
+mod inquiries;
 mod users;
 
 use std::time::Duration;
@@ -49,6 +51,11 @@ impl PostgresStore {
             reader: pool,
         })
     }
+
+    /// Returns the pool that writes, for whole-database work such as `copy`.
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.writer
+    }
 }
 
 /// Returns the id of the chosen company, creating a company named by `choice` when none matches.
@@ -86,6 +93,11 @@ impl Store for PostgresStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
+    }
+
+    fn pool_status(&self) -> (u32, usize) {
+        // Reads and writes share one pool here.
+        (self.writer.size(), self.writer.num_idle())
     }
 
     async fn company_by_id(&self, id: i64) -> Result<Option<Company>, StoreError> {

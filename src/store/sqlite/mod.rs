@@ -1,8 +1,10 @@
 //! The SQLite backend: one file in WAL mode, `synchronous=FULL` by default so that an
 //! acknowledged write survives a crash, foreign keys on. All writes go through a pool of one
-//! connection, so writers queue in the process instead of meeting "database is locked"; reads
+//! connection, so writers queue in the process instead of meeting "database is locked". Reads
 //! use a separate pool and run in parallel with the writer.
 
+mod contracts;
+mod inquiries;
 mod users;
 
 use std::str::FromStr;
@@ -78,6 +80,20 @@ impl SqliteStore {
 
         Ok(Self { writer, reader })
     }
+
+    /// Returns the pool that writes, for whole-database work such as `copy`.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.writer
+    }
+}
+
+/// Starts a write transaction that takes SQLite's write lock at once. A deferred transaction
+/// that reads first and writes later fails with "database is locked" (without waiting) when
+/// another process, such as the CLI, wrote in between; an immediate one waits its turn instead.
+pub(crate) async fn begin_write(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// Returns the id of the chosen company, creating a company named by `choice` when none matches.
@@ -114,6 +130,13 @@ impl Store for SqliteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.reader).await?;
         Ok(())
+    }
+
+    fn pool_status(&self) -> (u32, usize) {
+        (
+            self.writer.size() + self.reader.size(),
+            self.writer.num_idle() + self.reader.num_idle(),
+        )
     }
 
     async fn company_by_id(&self, id: i64) -> Result<Option<Company>, StoreError> {

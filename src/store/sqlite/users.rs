@@ -3,7 +3,7 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-use super::resolve_company;
+use super::{begin_write, resolve_company};
 use crate::domain::time::{Timestamp, from_micros, to_micros};
 use crate::domain::user::UserType;
 use crate::store::{
@@ -112,7 +112,7 @@ async fn insert_api_key(
 }
 
 pub(super) async fn create_user(pool: &SqlitePool, user: &NewUserRow) -> Result<i64, StoreError> {
-    let mut transaction = pool.begin().await?;
+    let mut transaction = begin_write(pool).await?;
     let id = insert_user(&mut transaction, user).await?;
     transaction.commit().await?;
     Ok(id)
@@ -174,7 +174,7 @@ pub(super) async fn update_user(
     id: i64,
     changes: &UserChanges,
 ) -> Result<UserWrite, StoreError> {
-    let mut transaction = pool.begin().await?;
+    let mut transaction = begin_write(pool).await?;
     let Some(current_type) = active_user_type(&mut transaction, id).await? else {
         return Ok(UserWrite::NotFound);
     };
@@ -228,7 +228,7 @@ pub(super) async fn soft_delete_user(
     id: i64,
     at: Timestamp,
 ) -> Result<UserWrite, StoreError> {
-    let mut transaction = pool.begin().await?;
+    let mut transaction = begin_write(pool).await?;
     let Some(current_type) = active_user_type(&mut transaction, id).await? else {
         return Ok(UserWrite::NotFound);
     };
@@ -329,7 +329,7 @@ pub(super) async fn bootstrap_admin(
     admin: &NewUserRow,
     key: &NewApiKeyRow,
 ) -> Result<bool, StoreError> {
-    let mut transaction = pool.begin().await?;
+    let mut transaction = begin_write(pool).await?;
     let claimed = sqlx::query(
         "INSERT INTO setup (id, admin_created_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
     )
