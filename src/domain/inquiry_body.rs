@@ -367,10 +367,6 @@ pub fn read_position(
 
 fn read_industry(object: &Map<String, Value>, errors: &mut ValidationErrors) -> Option<String> {
     let name = match Field::of(object, "industry").given() {
-        // A bare name is read like `{"name": ...}`.
-        Some(Value::String(_)) => {
-            optional_text_at(object, "industry", "industry", MAX_NAME_CHARS, errors)
-        }
         Some(Value::Object(industry)) => {
             optional_text_at(industry, "name", "industry.name", MAX_NAME_CHARS, errors)
         }

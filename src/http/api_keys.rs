@@ -109,8 +109,8 @@ impl From<CreatedKey> for CreatedApiKey {
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ApiKeyQuery {
-    /// Admins only: list this user's keys; `0` means the caller.
-    #[param(value_type = Option<i64>, minimum = 0)]
+    /// Admins only: list this user's keys. Empty or `0` means the caller.
+    #[param(value_type = Option<String>, pattern = "^[0-9]*$")]
     pub user_id: Option<String>,
     /// Admins only: `1` or `true` lists every user's keys.
     #[param(value_type = Option<bool>)]

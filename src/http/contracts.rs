@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::extract::{Caller, JsonObject, parse_id};
 use super::openapi::{MessageBody, ValidationErrorBody};
+use super::schema::{DecimalInput, LenientBool, Percent};
 use crate::domain::contract::{self, ContractListQuery, ContractRef, TextField};
 use crate::domain::permissions::{self, Actor, Capability};
 use crate::domain::time::format_timestamp;
@@ -290,6 +291,7 @@ pub struct NewContractBody {
     pub contract_start: Option<String>,
     /// Not before `contract_start`; ignored and stored as `null` when `is_infinite` is true.
     pub contract_end: Option<String>,
+    #[schema(value_type = Option<LenientBool>)]
     pub is_infinite: Option<bool>,
     /// `hourly`, `daily`, `monthly` or `fixed`.
     #[serde(rename = "type")]
@@ -298,15 +300,16 @@ pub struct NewContractBody {
     pub work_scope: Option<String>,
     pub notice_period: Option<String>,
     /// Whole percent 0–100, a number or a string; a trailing `%` is accepted.
+    #[schema(value_type = Option<Percent>)]
     pub allocation: Option<u8>,
     /// Whole number of at least 0.
     pub max_hours: Option<i64>,
-    #[schema(value_type = Option<String>, example = "150.00")]
+    #[schema(value_type = Option<DecimalInput>, example = "150.00")]
     pub client_price: Option<String>,
-    #[schema(value_type = Option<String>, example = "95.00")]
+    #[schema(value_type = Option<DecimalInput>, example = "95.00")]
     pub vendor_price: Option<String>,
     /// Percent 0–100 with at most two decimal places.
-    #[schema(value_type = Option<String>, example = "24")]
+    #[schema(value_type = Option<DecimalInput>, example = "24")]
     pub vat: Option<String>,
     /// An existing active user.
     pub seller_id: Option<i64>,

@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::extract::{Caller, JsonObject, parse_id};
 use super::openapi::{MessageBody, ValidationErrorBody};
+use super::schema::{DecimalInput, LenientBool, Percent};
 use crate::domain::inquiry::{self, PositionType, RemoteWork, Stage};
 use crate::domain::inquiry_query::QueryParams;
 use crate::domain::pagination::PageNumbers;
@@ -55,7 +56,9 @@ pub struct NeedRequirementBody {
     "is_video_required": 0, "job_start": "2025-11-01 16:30:00", "job_end": "2025-11-30 16:00:00"
 }))]
 pub struct NewPositionBody {
-    /// Ignored: a new position always takes its inquiry's current stage.
+    /// Accepted with any value and ignored: a new position always takes its inquiry's current
+    /// stage.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub stage: Option<String>,
     #[schema(max_length = 255)]
     pub title: String,
@@ -68,9 +71,10 @@ pub struct NewPositionBody {
     pub experience_level: Option<String>,
     pub is_remote_work: Option<RemoteWork>,
     /// Per month; a number or a string, returned as the string sent.
+    #[schema(value_type = Option<DecimalInput>)]
     pub budget: Option<String>,
     /// A whole percent from 0 to 100: a number or a string, a trailing `%` tolerated.
-    #[schema(example = "10")]
+    #[schema(value_type = Option<Percent>, example = "10")]
     pub allocation: Option<String>,
     #[schema(max_length = 1000)]
     pub language_reqs: Option<String>,
@@ -87,6 +91,7 @@ pub struct NewPositionBody {
     /// At most 50 items.
     pub order_need_reqs: Option<Vec<NeedRequirementBody>>,
     /// `true`, `false`, `0`, `1`, `"0"` or `"1"`.
+    #[schema(value_type = Option<LenientBool>)]
     pub is_video_required: Option<bool>,
     /// A date-time in the forms of `job_start`.
     pub cv_deadline: Option<String>,
@@ -406,7 +411,7 @@ pub struct InquiryListParams {
     pub language_reqs: Option<String>,
     /// `title`, `created_at`, `job_start` or `job_end`, with a leading `-` for descending;
     /// default `-created_at`. Ties go by id in the same direction.
-    #[param(pattern = "^-?(title|created_at|job_start|job_end)$")]
+    #[param(pattern = "^(-?(title|created_at|job_start|job_end))?$")]
     pub sort: Option<String>,
 }
 
@@ -434,7 +439,7 @@ pub struct PositionListParams {
     pub is_remote_work: Option<RemoteWork>,
     /// `counter`, `title`, `job_start`, `job_end` or `created_at`, with a leading `-` for
     /// descending; default `counter`.
-    #[param(pattern = "^-?(counter|title|created_at|job_start|job_end)$")]
+    #[param(pattern = "^(-?(counter|title|created_at|job_start|job_end))?$")]
     pub sort: Option<String>,
 }
 
@@ -559,6 +564,7 @@ async fn submit_inquiry(
     request_body = StageBody,
     responses(
         (status = 200, body = MessageBody, example = json!({"message": "Inquiry stage updated"})),
+        (status = 400, body = MessageBody),
         (status = 401, body = MessageBody),
         (status = 403, body = MessageBody),
         (status = 404, body = MessageBody),

@@ -9,6 +9,7 @@ pub mod health;
 pub mod inquiries;
 pub mod metrics;
 pub mod openapi;
+pub mod schema;
 pub mod users;
 
 use std::sync::Arc;
