@@ -15,13 +15,16 @@ use crate::domain::user::{self, UserType, email_key};
 use crate::error::Error;
 use crate::http::HttpLimits;
 use crate::server::{Server, ServerConfig, stop_signal};
-use crate::store::{self, StoreOptions};
+use crate::store::{self, ApiKeyRecord, StoreOptions};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "peoplecloud",
     version,
-    about = "Server for the People Cloud Public API"
+    about = "Server for the People Cloud Public API",
+    after_help = "Logging: PEOPLECLOUD_LOG sets the log filter (default: info), for example \
+                  PEOPLECLOUD_LOG=debug or PEOPLECLOUD_LOG=peoplecloud=debug,sqlx=warn. \
+                  Logs go to standard error."
 )]
 pub struct Cli {
     /// Database to use: sqlite://PATH (created when missing) or postgres://USER@HOST:PORT/DATABASE.
@@ -42,7 +45,7 @@ pub struct Cli {
     )]
     pub sqlite_synchronous: String,
 
-    /// Maximum number of pooled database connections.
+    /// Maximum number of pooled database connections (SQLite: for reads; writes use one).
     #[arg(
         long,
         global = true,
@@ -153,10 +156,10 @@ pub enum KeyCommand {
         #[arg(long)]
         email: String,
         /// Label shown in listings.
-        #[arg(long, default_value = "cli")]
+        #[arg(long, default_value = "cli", value_parser = clap::builder::NonEmptyStringValueParser::new())]
         name: String,
-        /// Days until the key expires; it never expires when omitted.
-        #[arg(long)]
+        /// Days until the key expires, from 1 to 3650; it never expires when omitted.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
         expires_in_days: Option<u32>,
     },
     /// List API keys (never the keys themselves), optionally of one user.
@@ -308,6 +311,41 @@ async fn create_user(
     Ok(())
 }
 
+/// Prints keys as a table. A reader that closes the pipe early (`| head`) ends the listing
+/// quietly instead of with an error.
+fn print_key_table(keys: &[ApiKeyRecord]) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let mut lines = vec![format!(
+        "{:<6} {:<8} {:<14} {:<20} {:<28} {:<28} {:<28}",
+        "ID", "USER", "PREFIX", "NAME", "CREATED", "EXPIRES", "REVOKED"
+    )];
+    for key in keys {
+        let or_dash = |timestamp: Option<_>| {
+            timestamp
+                .map(format_timestamp)
+                .unwrap_or_else(|| "-".to_owned())
+        };
+        lines.push(format!(
+            "{:<6} {:<8} {:<14} {:<20} {:<28} {:<28} {:<28}",
+            key.id,
+            key.user_id,
+            key.prefix,
+            key.name,
+            format_timestamp(key.created_at),
+            or_dash(key.expires_at),
+            or_dash(key.revoked_at),
+        ));
+    }
+    for line in lines {
+        match writeln!(stdout, "{line}") {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(())
+}
+
 async fn key_command(
     database_url: &str,
     options: &StoreOptions,
@@ -340,26 +378,8 @@ async fn key_command(
                 },
                 None => None,
             };
-            println!(
-                "{:<6} {:<8} {:<14} {:<20} {:<28} {:<28} {:<28}",
-                "ID", "USER", "PREFIX", "NAME", "CREATED", "EXPIRES", "REVOKED"
-            );
-            for key in store.list_api_keys(user_id).await? {
-                println!(
-                    "{:<6} {:<8} {:<14} {:<20} {:<28} {:<28} {:<28}",
-                    key.id,
-                    key.user_id,
-                    key.prefix,
-                    key.name,
-                    format_timestamp(key.created_at),
-                    key.expires_at
-                        .map(format_timestamp)
-                        .unwrap_or_else(|| "-".to_owned()),
-                    key.revoked_at
-                        .map(format_timestamp)
-                        .unwrap_or_else(|| "-".to_owned()),
-                );
-            }
+            let keys = store.list_api_keys(user_id).await?;
+            print_key_table(&keys)?;
         }
         KeyCommand::Revoke { id } => {
             if store.api_key_by_id(id).await?.is_none() {

@@ -68,7 +68,7 @@ pub async fn issue_token(
     };
 
     let key = email_key(&email);
-    limiter.check(&key, address)?;
+    let reserved = limiter.reserve(&key, address)?;
     let user = store
         .user_by_email_key(&key)
         .await?
@@ -77,10 +77,11 @@ pub async fn issue_token(
     // An unknown e-mail is checked against a dummy hash, so both failures take the same time.
     let verified = auth::verify_password(password, hash).await?;
     let Some(user) = user.filter(|_| verified) else {
-        limiter.record_failure(&key, address);
+        // The reservation stays, and counts as this failure.
         tracing::info!(client.address = %address, "sign-in failed");
         return Err(Error::InvalidCredentials);
     };
+    limiter.release(&key, address, reserved);
 
     let name = name.unwrap_or_else(|| DEFAULT_KEY_NAME.to_owned());
     let issued = auth::issue_key(user.id, &name, Some(days_from_now(TOKEN_LIFETIME_DAYS)));

@@ -197,39 +197,49 @@ impl AttemptLimiter {
         [format!("email:{email_key}"), format!("address:{address}")]
     }
 
-    /// Answers 429 when the e-mail or the address has used up its failures.
-    pub fn check(&self, email_key: &str, address: IpAddr) -> Result<(), Error> {
+    /// Reserves one attempt for the e-mail and the address, or returns 429 when either has used
+    /// up its failures. The reservation counts as a failure until [`Self::release`] takes it
+    /// back after a success, so that concurrent guesses can't all pass the check before any of
+    /// them is counted.
+    pub fn reserve(&self, email_key: &str, address: IpAddr) -> Result<Instant, Error> {
         let mut failures = self
             .failures
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let cutoff = Instant::now().checked_sub(self.window);
-        for key in Self::keys(email_key, address) {
-            if let Some(times) = failures.get_mut(&key) {
-                times.retain(|time| cutoff.is_none_or(|cutoff| *time > cutoff));
-                if times.len() >= self.max_failures {
-                    return Err(Error::TooManyAttempts);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Records one failed attempt for the e-mail and the address.
-    pub fn record_failure(&self, email_key: &str, address: IpAddr) {
-        let mut failures = self
-            .failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let cutoff = Instant::now().checked_sub(self.window);
+        let now = Instant::now();
+        let cutoff = now.checked_sub(self.window);
         // Drop entries that have aged out, so the map can't grow without bound.
         failures.retain(|_, times| {
-            times
-                .iter()
-                .any(|time| cutoff.is_none_or(|cutoff| *time > cutoff))
+            times.retain(|time| cutoff.is_none_or(|cutoff| *time > cutoff));
+            !times.is_empty()
         });
+        let keys = Self::keys(email_key, address);
+        let exhausted = keys.iter().any(|key| {
+            failures
+                .get(key)
+                .is_some_and(|times| times.len() >= self.max_failures)
+        });
+        if exhausted {
+            return Err(Error::TooManyAttempts);
+        }
+        for key in keys {
+            failures.entry(key).or_default().push(now);
+        }
+        Ok(now)
+    }
+
+    /// Takes back the reservation made at `reserved` after the attempt succeeded.
+    pub fn release(&self, email_key: &str, address: IpAddr, reserved: Instant) {
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         for key in Self::keys(email_key, address) {
-            failures.entry(key).or_default().push(Instant::now());
+            if let Some(times) = failures.get_mut(&key)
+                && let Some(position) = times.iter().position(|time| *time == reserved)
+            {
+                times.remove(position);
+            }
         }
     }
 }
@@ -262,18 +272,28 @@ mod tests {
         let limiter = AttemptLimiter::default();
         let address: IpAddr = "127.0.0.1".parse().unwrap();
         for _ in 0..5 {
-            assert!(limiter.check("a@example.com", address).is_ok());
-            limiter.record_failure("a@example.com", address);
+            assert!(limiter.reserve("a@example.com", address).is_ok());
         }
         assert!(matches!(
-            limiter.check("a@example.com", address),
+            limiter.reserve("a@example.com", address),
             Err(Error::TooManyAttempts)
         ));
         let other: IpAddr = "127.0.0.2".parse().unwrap();
         assert!(matches!(
-            limiter.check("a@example.com", other),
+            limiter.reserve("a@example.com", other),
             Err(Error::TooManyAttempts)
         ));
-        assert!(limiter.check("b@example.com", other).is_ok());
+        assert!(limiter.reserve("b@example.com", other).is_ok());
+    }
+
+    #[test]
+    fn released_attempts_do_not_count() {
+        let limiter = AttemptLimiter::default();
+        let address: IpAddr = "127.0.0.1".parse().unwrap();
+        for _ in 0..10 {
+            let reserved = limiter.reserve("a@example.com", address).unwrap();
+            limiter.release("a@example.com", address, reserved);
+        }
+        assert!(limiter.reserve("a@example.com", address).is_ok());
     }
 }

@@ -57,7 +57,7 @@ pub async fn resolve_company_input(
             if let Some(name) = name
                 && name_key(name) != name_key(&found.name)
             {
-                let message = "The company id and company name name different companies.";
+                let message = "The company id and the company name refer to different companies.";
                 errors.add(id_field, message);
                 errors.add(name_field, message);
             }

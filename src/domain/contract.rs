@@ -203,7 +203,8 @@ pub fn check_dates(dates: ContractDates, errors: &mut ValidationErrors) -> Contr
     } else {
         dates.contract_end
     };
-    if !dates.is_infinite && dates.contract_start.is_none() {
+    // A start that was sent but could not be read has its own problem recorded already.
+    if !dates.is_infinite && dates.contract_start.is_none() && !errors.has("contract_start") {
         errors.add(
             "contract_start",
             "The contract start field is required unless is infinite is true.",
@@ -445,7 +446,11 @@ async fn find_contract(store: &dyn Store, contract: &ContractRef) -> Result<Cont
     let found = match contract {
         ContractRef::Id(id) => store.contract_by_id(*id).await?,
         ContractRef::Public(the_contract_id) => {
-            if the_contract_id.chars().count() > MAX_CONTRACT_ID_CHARS {
+            // Ids that could never have been stored are not looked up: PostgreSQL rejects a
+            // NUL byte in a query parameter outright.
+            let storable = the_contract_id.chars().count() <= MAX_CONTRACT_ID_CHARS
+                && !the_contract_id.chars().any(char::is_control);
+            if !storable {
                 return Err(Error::NotFound);
             }
             store

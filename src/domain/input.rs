@@ -65,7 +65,8 @@ pub fn label(path: &str) -> String {
     if path.contains('.') {
         path.to_owned()
     } else {
-        path.replace('_', " ")
+        // `the_contract_id` reads "contract id", so messages don't say "The the contract id".
+        path.strip_prefix("the_").unwrap_or(path).replace('_', " ")
     }
 }
 
@@ -259,23 +260,32 @@ pub fn one_of<T: Copy>(
     found.map(|(_, item)| *item)
 }
 
-/// Checks an e-mail address: one `@`, a non-empty local part, a domain with a dot and no spaces.
+/// Characters other than letters and digits allowed in the local part of an address.
+const LOCAL_PART_SYMBOLS: &str = "!#$%&'*+/=?^_`{|}~.-";
+
+/// Checks an e-mail address: a local part of letters, digits and the usual symbols with no
+/// leading, trailing or doubled dot, one `@`, and a domain of dot-separated labels of letters,
+/// digits and inner hyphens (`localhost` allowed as it is).
 pub fn is_valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.rsplit_once('@') else {
         return false;
     };
-    let domain_ok = !domain.is_empty()
-        && domain
-            .split('.')
-            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
     let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.contains('@')
-        && !local.chars().any(|c| c.is_whitespace() || c.is_control());
-    domain_ok && local_ok && (domain.contains('.') || domain == "localhost")
+        && local.chars().count() <= 64
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || LOCAL_PART_SYMBOLS.contains(c))
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
+    let domain_ok = !domain.is_empty()
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok && (domain.contains('.') || domain == "localhost")
 }
 
 #[cfg(test)]
@@ -325,5 +335,9 @@ mod tests {
         assert!(!is_valid_email("alice@"));
         assert!(!is_valid_email("al ice@example.com"));
         assert!(!is_valid_email("alice@exa mple.com"));
+        assert!(!is_valid_email("<script>@x.com"));
+        assert!(!is_valid_email("a..b@x.com"));
+        assert!(!is_valid_email(".a@x.com"));
+        assert!(is_valid_email("first.last+tag@sub.example.co"));
     }
 }

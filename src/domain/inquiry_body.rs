@@ -457,20 +457,39 @@ pub fn read_new_inquiry(
 /// space collapsed. Used to search descriptions.
 pub fn html_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
+    let mut tag: Option<String> = None;
     for character in html.chars() {
-        match character {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                text.push(' ');
+        match (&mut tag, character) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(name), '>') => {
+                // Block elements and line breaks separate words; inline ones (`<b>`, `<em>`)
+                // sit inside a word, so `Ku<b>ber</b>netes` reads "Kubernetes".
+                if breaks_words(name) {
+                    text.push(' ');
+                }
+                tag = None;
             }
-            _ if in_tag => {}
-            _ => text.push(character),
+            (Some(name), _) => name.push(character),
+            (None, _) => text.push(character),
         }
     }
     let decoded = decode_entities(&text);
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether the tag (its text between `<` and `>`) separates the words around it.
+fn breaks_words(tag: &str) -> bool {
+    const INLINE: [&str; 16] = [
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "i", "mark", "q", "s", "small",
+        "span", "strong", "u",
+    ];
+    let name = tag
+        .trim_start_matches('/')
+        .split(|c: char| c.is_whitespace() || c == '/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    !(INLINE.contains(&name.as_str()) || matches!(name.as_str(), "sub" | "sup"))
 }
 
 /// Decodes the named entities that the sanitiser writes and numeric character references.
@@ -544,6 +563,11 @@ mod tests {
             "Nice Fish & chips"
         );
         assert_eq!(html_text("a&#39;b &#x41; &bogus; &"), "a'b A &bogus; &");
+        assert_eq!(
+            html_text("<p>Ku<b>ber</b>netes exp<em>ert</em></p>"),
+            "Kubernetes expert"
+        );
+        assert_eq!(html_text("<p>one</p><p>two<br>three</p>"), "one two three");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! and its parser accepts every form that existing clients send: date-times in three forms,
 //! whole numbers as JSON numbers or strings, an allocation with a trailing `%`.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use serde_json::Value;
 
 use super::time::Timestamp;
@@ -20,6 +20,12 @@ impl LenientDateTime {
     /// UTC) or `YYYY-MM-DD` (midnight UTC). Fractions of a second are dropped. Returns `None`
     /// for any other text and for impossible dates such as `2025-02-30`.
     pub fn parse(text: &str) -> Option<Self> {
+        Self::parse_any_year(text).filter(|parsed| (0..=9999).contains(&parsed.0.year()))
+    }
+
+    /// Reads the three forms without the year check: an offset can move a written year 9999 or
+    /// 0000 out of the four digits that the output form has room for.
+    fn parse_any_year(text: &str) -> Option<Self> {
         let text = text.trim();
         if let Ok(moment) = DateTime::parse_from_rfc3339(text) {
             return Some(Self::at(moment.with_timezone(&Utc)));
@@ -126,6 +132,13 @@ pub fn number_or_text(value: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn offsets_may_not_leave_four_digit_years() {
+        assert!(LenientDateTime::parse("9999-12-31T23:59:59-05:00").is_none());
+        assert!(LenientDateTime::parse("0000-01-01T00:00:00+01:00").is_none());
+        assert!(LenientDateTime::parse("9999-12-31T23:59:59Z").is_some());
+    }
+
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;

@@ -2,6 +2,7 @@
 //! with their permission checks in the order 403 → 404 → 422.
 
 use serde_json::{Map, Value};
+use unicode_normalization::UnicodeNormalization;
 
 use super::auth::hash_password;
 use super::company::{self, CompanyInput, resolve_company_input};
@@ -53,9 +54,10 @@ impl UserType {
     }
 }
 
-/// The e-mail's uniqueness key.
+/// The e-mail's uniqueness key: NFC-normalised and lower-cased, so that addresses differing
+/// only in letter case or in how an accent is encoded are one address.
 pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
+    email.trim().nfc().collect::<String>().to_lowercase()
 }
 
 /// A valid create-user body.

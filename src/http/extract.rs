@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::{StatusCode, header, request::Parts};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::AppState;
@@ -30,20 +31,63 @@ fn is_json_content_type(value: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Parses a body; errors name the line and column, as `serde_json` counts them.
+/// Deepest nesting of arrays and objects a body may have.
+pub const MAX_JSON_DEPTH: usize = 128;
+
+/// Returns the deepest nesting of arrays and objects in `bytes`, skipping string contents. The
+/// result is only meaningful for valid JSON, which the parser checks afterwards.
+fn json_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest) = (0_usize, 0_usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in bytes {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Parses a body; errors name the line and column, as `serde_json` counts them. An empty body and
+/// `null` read as `{}`.
 pub fn parse_json_object(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     if bytes.is_empty() {
         return Ok(Map::new());
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|error| {
-        let reason = error.to_string();
-        let reason = reason.split(" at line ").next().unwrap_or("invalid JSON");
-        Error::BadRequest(format!(
-            "Malformed JSON at line {} column {}: {reason}.",
-            error.line(),
-            error.column()
-        ))
-    })?;
+    if json_depth(bytes) > MAX_JSON_DEPTH {
+        return Err(Error::BadRequest(format!(
+            "The request body is nested deeper than {MAX_JSON_DEPTH} levels."
+        )));
+    }
+    // The depth was checked above, so the parser's own recursion limit (which stops one level
+    // short of 128) can go, and the recursion stays bounded.
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    deserializer.disable_recursion_limit();
+    let value = Value::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|error| {
+            let reason = error.to_string();
+            let reason = reason.split(" at line ").next().unwrap_or("invalid JSON");
+            Error::BadRequest(format!(
+                "Malformed JSON at line {} column {}: {reason}.",
+                error.line(),
+                error.column()
+            ))
+        })?;
     into_object(value)
 }
 
@@ -151,6 +195,25 @@ mod tests {
             panic!("expected a 400");
         };
         assert!(message.contains("line 2 column"), "{message}");
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_read() {
+        let nested = |levels: usize| {
+            format!(
+                "{{\"a\":{}1{}}}",
+                "[".repeat(levels - 1),
+                "]".repeat(levels - 1)
+            )
+        };
+        assert!(parse_json_object(nested(MAX_JSON_DEPTH).as_bytes()).is_ok());
+        assert!(matches!(
+            parse_json_object(nested(MAX_JSON_DEPTH + 1).as_bytes()),
+            Err(Error::BadRequest(_))
+        ));
+        // Brackets inside strings don't count.
+        let quoted = format!("{{\"a\":\"{}\\\"[\"}}", "[".repeat(500));
+        assert!(parse_json_object(quoted.as_bytes()).is_ok());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::AppState;
 
@@ -77,9 +77,15 @@ pub fn base_document() -> Document {
     BaseDocument::openapi()
 }
 
-/// Builds the router that serves the document and the docs page.
+/// Builds the router that serves the document and the docs page. The page's validator badge is
+/// off, so the page never sends the document's address to an outside server.
 pub fn docs_router(document: Document) -> Router<AppState> {
-    Router::from(SwaggerUi::new("/docs").url(DOCUMENT_PATH, document))
+    let config = Config::new([DOCUMENT_PATH]).validator_url("none");
+    Router::from(
+        SwaggerUi::new("/docs")
+            .url(DOCUMENT_PATH, document)
+            .config(config),
+    )
 }
 
 /// A response that carries only a message: confirmations and most errors.

@@ -242,8 +242,22 @@ fn postgres_cells(row: &PgRow, columns: &[(String, Kind)]) -> anyhow::Result<Vec
         .collect()
 }
 
+/// The file path of a `sqlite:` URL, without its query string.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
 /// Copies every table from `from` to `to`, which must hold no rows. Progress goes to the log.
 pub async fn copy_database(from: &str, to: &str, options: &StoreOptions) -> anyhow::Result<()> {
+    if let Some(path) = sqlite_path(from)
+        && !std::path::Path::new(path).exists()
+    {
+        bail!("the source {from} does not exist; check the path");
+    }
     let source = Database::open(from, options)
         .await
         .context("failed to open the source")?;

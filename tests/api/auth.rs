@@ -246,3 +246,25 @@ async fn keys_of_others_are_hidden() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn parallel_guesses_hit_the_limit() {
+    each_backend(async |app| {
+        app.create_user("target@example.com", "client", Some("Acme"))
+            .await;
+        let guesses = (0..30).map(|i| {
+            let request = app
+                .http
+                .post(app.url("/api/v1/auth/token"))
+                .json(&json!({"email": "target@example.com", "password": format!("guess-{i}")}));
+            app.send(request)
+        });
+        let replies = futures::future::join_all(guesses).await;
+
+        let checked = replies.iter().filter(|reply| reply.status == 401).count();
+        let limited = replies.iter().filter(|reply| reply.status == 429).count();
+        assert!(checked <= 5, "{checked} guesses were checked");
+        assert_eq!(checked + limited, 30);
+    })
+    .await;
+}

@@ -828,3 +828,26 @@ async fn inquiry_list_counts_signed_contracts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn impossible_public_ids_are_not_found() {
+    each_backend(async |app| {
+        for path in ["/api/v1/contracts/a%00b", "/api/v1/contracts/a%01b"] {
+            let reply = app.get(path, &app.admin_key).await;
+            assert_eq!(reply.status, 404, "{path}");
+            let reply = app
+                .post(
+                    &format!("{path}/edit"),
+                    &app.admin_key,
+                    &json!({"notes": "x"}),
+                )
+                .await;
+            assert_eq!(reply.status, 404, "{path}/edit");
+            let reply = app
+                .post(&format!("{path}/cancel"), &app.admin_key, &json!({}))
+                .await;
+            assert_eq!(reply.status, 404, "{path}/cancel");
+        }
+    })
+    .await;
+}

@@ -788,3 +788,47 @@ async fn concurrent_cancels_one_wins() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn racing_moves_and_cancels_never_fail() {
+    each_backend(async |app| {
+        let (_, key) = app
+            .user_with_key("racer@acme.test", "client", Some("Acme"))
+            .await;
+        let empty = json!({});
+        let done = json!({"stage": "done"});
+        for round in 0..5 {
+            let id = create_example_inquiry(app, &key).await;
+            let mut cancels = Vec::new();
+            for _ in 0..3 {
+                let position_id = add_example_position(app, &key, id).await;
+                cancels.push(format!(
+                    "/api/public/inquiry/{id}/position/{position_id}/cancel"
+                ));
+            }
+            // Even rounds race a client's submit, odd rounds an admin's stage move.
+            let (move_path, move_key, move_body) = if round % 2 == 0 {
+                (format!("/api/public/inquiry/{id}/submit"), &key, &empty)
+            } else {
+                (
+                    format!("/api/public/inquiry/{id}/stage"),
+                    &app.admin_key,
+                    &done,
+                )
+            };
+            let mut requests = vec![app.post(&move_path, move_key, move_body)];
+            for path in &cancels {
+                requests.push(app.post(path, &key, &empty));
+            }
+            for reply in futures::future::join_all(requests).await {
+                assert!(
+                    reply.status < 500,
+                    "round {round}: {} {:?}",
+                    reply.status,
+                    reply.body
+                );
+            }
+        }
+    })
+    .await;
+}

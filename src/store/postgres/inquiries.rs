@@ -647,6 +647,12 @@ impl InquiryStore for PostgresStore {
         at: Timestamp,
     ) -> Result<Guarded<()>, StoreError> {
         let mut transaction = self.writer.begin().await?;
+        // Lock the inquiry before its position, in the order stage moves take them, so that a
+        // cancel racing a submit or a stage move waits instead of deadlocking.
+        sqlx::query("SELECT id FROM inquiries WHERE id = $1 FOR UPDATE")
+            .bind(order_id)
+            .fetch_optional(&mut *transaction)
+            .await?;
         let cancelled = sqlx::query(
             "UPDATE positions SET stage = $1, updated_at = $2 \
              WHERE id = $3 AND order_id = $4 AND stage = $5",

@@ -61,10 +61,7 @@ impl SqliteStore {
             .connect_with(connect.clone())
             .await
             .with_context(|| format!("failed to open SQLite database {url}"))?;
-        MIGRATOR
-            .run(&writer)
-            .await
-            .context("failed to apply SQLite migrations")?;
+        migrate(&writer).await?;
 
         // The writer has switched the file to WAL; readers only open it, read-only.
         let read_only = SqliteConnectOptions::from_str(url)?
@@ -84,6 +81,25 @@ impl SqliteStore {
     /// Returns the pool that writes, for whole-database work such as `copy`.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.writer
+    }
+}
+
+/// Applies pending migrations. SQLite has no lock around sqlx's migrator, so two processes
+/// starting on one new file can both try the same migration; the loser's transaction rolls back,
+/// and the retry finds the migration applied.
+async fn migrate(writer: &SqlitePool) -> anyhow::Result<()> {
+    const ATTEMPTS: u32 = 5;
+    let mut attempt = 1;
+    loop {
+        match MIGRATOR.run(writer).await {
+            Ok(()) => return Ok(()),
+            Err(error) if attempt < ATTEMPTS => {
+                tracing::warn!(error = %error, attempt, "SQLite migration failed; retrying");
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            Err(error) => return Err(error).context("failed to apply SQLite migrations"),
+        }
     }
 }
 
