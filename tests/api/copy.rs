@@ -1,5 +1,5 @@
 //! `peoplecloud copy`: a database built through the API on SQLite, copied to PostgreSQL and
-//! back, answers every list and read exactly as before.
+//! back, returns every list and read exactly as before.
 
 use serde_json::{Value, json};
 
@@ -100,7 +100,8 @@ async fn build(app: &TestApp) -> Readers {
     }
 }
 
-/// Every list and read, as (path, body) pairs, with the server's own address taken out.
+/// Reads every list and single resource, as (path, body) pairs, with the server's own address
+/// taken out.
 async fn read_everything(app: &TestApp, readers: &Readers) -> Vec<(String, Value)> {
     let mut paths = vec![
         ("/api/v1/user".to_owned(), &readers.admin_key),

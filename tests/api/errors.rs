@@ -105,7 +105,7 @@ async fn other_content_type_is_415() {
 #[tokio::test]
 async fn missing_content_type_and_empty_body_are_accepted() {
     each_backend(async |app| {
-        // An empty body reads as {}, so the answer is a 422 listing the required fields.
+        // An empty body reads as {}, so the response is a 422 listing the required fields.
         let request = app
             .http
             .post(app.url("/api/v1/user/new"))

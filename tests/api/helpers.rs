@@ -51,7 +51,7 @@ pub enum Backend {
 /// Variable naming a PostgreSQL server for the suite; each test gets a database of its own on it.
 pub const POSTGRES_URL_VARIABLE: &str = "PEOPLECLOUD_TEST_POSTGRES_URL";
 
-/// The backends to run on: SQLite always, PostgreSQL when its variable is set.
+/// Returns the backends to run on: SQLite always, PostgreSQL when its variable is set.
 pub fn backends() -> Vec<Backend> {
     let mut backends = vec![Backend::Sqlite];
     if std::env::var(POSTGRES_URL_VARIABLE).is_ok_and(|url| !url.is_empty()) {
@@ -143,7 +143,7 @@ impl TestApp {
         Self::around(server, admin_key, database)
     }
 
-    /// Starts a server on a database that already holds data, with a key from that data.
+    /// Starts a server on a database that already contains data, with a key from that data.
     pub async fn start_existing(database: FreshDatabase, admin_key: &str) -> Self {
         let config = ServerConfig {
             bind: "127.0.0.1:0".to_owned(),
@@ -192,7 +192,7 @@ impl TestApp {
         }
     }
 
-    /// The server's store, for setting up states the API can't reach (an expired key).
+    /// Returns the server's store, for setting up states the API can't reach (an expired key).
     pub fn store(&self) -> &dyn peoplecloud::store::Store {
         self.server.as_ref().expect("server running").store.as_ref()
     }

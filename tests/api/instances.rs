@@ -158,7 +158,8 @@ async fn two_instances_share_one_database() {
 
     let (first_exit, first_stdout, _) = stop(first);
     let (second_exit, second_stdout, _) = stop(second);
-    assert!(first_exit.success() && second_exit.success());
+    assert!(first_exit.success());
+    assert!(second_exit.success());
     let printed_keys = [first_stdout, second_stdout]
         .iter()
         .filter(|stdout| stdout.starts_with("PEOPLECLOUD_ADMIN_KEY="))
