@@ -211,6 +211,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             let (_, document) = crate::http::api_routes().split_for_parts();
+            let document = crate::http::openapi::finish(document);
             println!("{}", document.to_pretty_json()?);
             Ok(())
         }

@@ -77,6 +77,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 /// Builds the whole application: routes, the OpenAPI document and docs page, and the middleware.
 pub fn app(state: AppState, limits: &HttpLimits) -> Router {
     let (routes, document) = api_routes().split_for_parts();
+    let document = openapi::finish(document);
     let timeout = limits.request_timeout;
 
     routes

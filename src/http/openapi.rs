@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use serde::Serialize;
-use utoipa::openapi::OpenApi as Document;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{OpenApi as Document, RefOr};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
@@ -75,6 +75,38 @@ struct BaseDocument;
 /// Returns the document's shared parts, before the routes add their entries.
 pub fn base_document() -> Document {
     BaseDocument::openapi()
+}
+
+/// Completes the document after the routes have added their entries: every response without a
+/// description gets the standard reason phrase of its status, as OpenAPI asks for one.
+pub fn finish(mut document: Document) -> Document {
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for (status, response) in operation.responses.responses.iter_mut() {
+                if let RefOr::T(response) = response
+                    && response.description.is_empty()
+                {
+                    let reason = status
+                        .parse::<u16>()
+                        .ok()
+                        .and_then(|code| axum::http::StatusCode::from_u16(code).ok())
+                        .and_then(|code| code.canonical_reason());
+                    response.description = reason.unwrap_or("Response").to_owned();
+                }
+            }
+        }
+    }
+    document
 }
 
 /// Builds the router that serves the document and the docs page. The page's validator badge is

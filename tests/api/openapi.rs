@@ -25,6 +25,12 @@ async fn every_operation_has_an_id_and_responses() {
         for (path, item) in paths {
             for (method, operation) in item.as_object().unwrap() {
                 assert!(operation["operationId"].is_string(), "{method} {path}");
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    let described = response["description"]
+                        .as_str()
+                        .is_some_and(|text| !text.is_empty());
+                    assert!(described, "{method} {path} {status} has no description");
+                }
                 assert!(
                     operation["responses"]
                         .as_object()
