@@ -64,7 +64,11 @@ impl Allocation {
     /// `"10%"`, `10`). Fractions and values outside 0–100 are rejected.
     pub fn parse(value: &Value) -> Option<Self> {
         let number = match value {
-            Value::Number(number) => number.as_i64()?,
+            // A whole number written with a zero fraction (`10.0`) is still a whole percent.
+            Value::Number(number) => match number.as_i64() {
+                Some(whole) => whole,
+                None => whole_number(&number.to_string())?,
+            },
             Value::String(text) => {
                 let text = text.trim();
                 let digits = text.strip_suffix('%').map(str::trim_end).unwrap_or(text);
@@ -84,6 +88,14 @@ impl Allocation {
     pub fn percent(self) -> u8 {
         self.0
     }
+}
+
+/// Reads the exact text of a JSON number such as `10.0` or `10.00` as a whole number; `None`
+/// when it has a non-zero fraction or an exponent.
+fn whole_number(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.split_once('.')?;
+    let digits_only = !whole.is_empty() && whole.bytes().all(|byte| byte.is_ascii_digit());
+    (digits_only && fraction.bytes().all(|byte| byte == b'0')).then(|| whole.parse().ok())?
 }
 
 /// The importance of a requirement, a whole number from 1 to 5.
@@ -132,6 +144,17 @@ pub fn number_or_text(value: &Value) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn allocation_reads_zero_fractions() {
+        let parsed: Value = serde_json::from_str("10.0").unwrap();
+        assert_eq!(
+            Allocation::parse(&parsed).map(Allocation::percent),
+            Some(10)
+        );
+        let parsed: Value = serde_json::from_str("10.5").unwrap();
+        assert!(Allocation::parse(&parsed).is_none());
+    }
+
     #[test]
     fn offsets_may_not_leave_four_digit_years() {
         assert!(LenientDateTime::parse("9999-12-31T23:59:59-05:00").is_none());
