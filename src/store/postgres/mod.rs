@@ -2,6 +2,9 @@
 //! SQL mirror the SQLite backend; where the two differ, PostgreSQL takes row locks or advisory
 //! locks because its writers run concurrently. Migrations run under sqlx's advisory lock, so
 //! instances starting together apply them once.
+//!
+//! NOTE: the query modules here repeat the SQLite ones almost line for line, so a change to a
+//! query has to be made in both; the black-box suite runs on both backends to catch a miss.
 
 mod contracts;
 mod inquiries;
