@@ -178,9 +178,14 @@ pub struct AttemptLimiter {
     failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
+/// Failed sign-ins allowed per e-mail and per client address within [`ATTEMPT_WINDOW`].
+pub const MAX_FAILED_ATTEMPTS: usize = 5;
+/// The sliding window over which failed sign-ins are counted.
+pub const ATTEMPT_WINDOW: Duration = Duration::from_secs(15 * 60);
+
 impl Default for AttemptLimiter {
     fn default() -> Self {
-        Self::new(5, Duration::from_secs(15 * 60))
+        Self::new(MAX_FAILED_ATTEMPTS, ATTEMPT_WINDOW)
     }
 }
 

@@ -1,7 +1,7 @@
 //! API-key routes: the token endpoint and the caller's own keys.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{Caller, ClientAddress, JsonObject, parse_id};
+use super::extract::{Caller, ClientAddress, JsonObject, PathParams, parse_id};
 use super::openapi::{MessageBody, ValidationErrorBody};
 use crate::domain::api_keys::{self, CreatedKey};
 use crate::domain::time::format_timestamp;
@@ -230,7 +230,7 @@ async fn create_api_key(
 async fn revoke_api_key(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<MessageBody>, Error> {
     let id = parse_id(&id)?;
 

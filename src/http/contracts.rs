@@ -4,7 +4,7 @@
 //! ids `id` and `new` are edited, cancelled or read through their numeric id.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{Caller, JsonObject, parse_id};
+use super::extract::{Caller, JsonObject, PathParams, parse_id};
 use super::openapi::{MessageBody, ValidationErrorBody};
 use super::schema::{DecimalInput, LenientBool, Percent};
 use crate::domain::contract::{self, ContractListQuery, ContractRef, TextField};
@@ -432,7 +432,7 @@ async fn list_contracts(
 async fn get_contract(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(the_contract_id): Path<String>,
+    PathParams(the_contract_id): PathParams<String>,
 ) -> Result<Json<ContractBody>, Error> {
     let reference = ContractRef::Public(the_contract_id);
     let found = contract::get_contract(state.store.as_ref(), &actor, &reference).await?;
@@ -452,7 +452,7 @@ async fn get_contract(
 async fn get_contract_by_id(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<ContractBody>, Error> {
     let reference = by_numeric_id(&actor, &id)?;
     let found = contract::get_contract(state.store.as_ref(), &actor, &reference).await?;
@@ -476,7 +476,7 @@ async fn get_contract_by_id(
 async fn edit_contract(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(the_contract_id): Path<String>,
+    PathParams(the_contract_id): PathParams<String>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<MessageBody>, Error> {
     let reference = ContractRef::Public(the_contract_id);
@@ -500,7 +500,7 @@ async fn edit_contract(
 async fn edit_contract_by_id(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<MessageBody>, Error> {
     let reference = by_numeric_id(&actor, &id)?;
@@ -533,7 +533,7 @@ async fn edit(
 async fn cancel_contract(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(the_contract_id): Path<String>,
+    PathParams(the_contract_id): PathParams<String>,
 ) -> Result<Json<MessageBody>, Error> {
     let reference = ContractRef::Public(the_contract_id);
     cancel(&state, &actor, &reference).await
@@ -553,7 +553,7 @@ async fn cancel_contract(
 async fn cancel_contract_by_id(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<MessageBody>, Error> {
     let reference = by_numeric_id(&actor, &id)?;
     cancel(&state, &actor, &reference).await

@@ -40,7 +40,15 @@ impl IntoResponse for Error {
             }
             other => json!({"message": other.to_string()}),
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // The attempt window's length: an upper bound on the wait, never too short.
+            let seconds = crate::domain::auth::ATTEMPT_WINDOW.as_secs().to_string();
+            if let Ok(value) = HeaderValue::from_str(&seconds) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
 }
 

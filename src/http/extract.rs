@@ -153,6 +153,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
+/// Path parameters, as [`axum::extract::Path`] reads them, except that a segment it can't
+/// decode (invalid UTF-8 in its percent-encoding) names nothing and gets 404 rather than 400.
+#[derive(Debug, Clone)]
+pub struct PathParams<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for PathParams<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(params)) => Ok(PathParams(params)),
+            Err(_) => Err(Error::NotFound),
+        }
+    }
+}
+
 /// Reads a numeric id from a path segment: an integer from 1 to 2^63 − 1, anything else 404.
 pub fn parse_id(segment: &str) -> Result<i64, Error> {
     if segment.is_empty() || !segment.bytes().all(|byte| byte.is_ascii_digit()) {

@@ -2,7 +2,7 @@
 //! list and cancel their positions.
 
 use axum::Json;
-use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
+use axum::extract::{OriginalUri, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{Caller, JsonObject, parse_id};
+use super::extract::{Caller, JsonObject, PathParams, parse_id};
 use super::openapi::{MessageBody, ValidationErrorBody};
 use super::schema::{DecimalInput, LenientBool, Percent};
 use crate::domain::inquiry::{self, PositionType, RemoteWork, Stage};
@@ -518,7 +518,7 @@ async fn list_inquiries(
 async fn get_inquiry(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(order_id): Path<String>,
+    PathParams(order_id): PathParams<String>,
 ) -> Result<Json<InquiryView>, Error> {
     permissions::require(&actor, Capability::UseInquiries)?;
     let order_id = parse_id(&order_id)?;
@@ -547,7 +547,7 @@ async fn get_inquiry(
 async fn submit_inquiry(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(order_id): Path<String>,
+    PathParams(order_id): PathParams<String>,
 ) -> Result<Json<MessageBody>, Error> {
     permissions::require(&actor, Capability::UseInquiries)?;
     let order_id = parse_id(&order_id)?;
@@ -574,7 +574,7 @@ async fn submit_inquiry(
 async fn update_inquiry_stage(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(order_id): Path<String>,
+    PathParams(order_id): PathParams<String>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<MessageBody>, Error> {
     permissions::require(&actor, Capability::AdvanceInquiryStage)?;
@@ -599,7 +599,7 @@ async fn update_inquiry_stage(
 async fn cancel_inquiry(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(order_id): Path<String>,
+    PathParams(order_id): PathParams<String>,
 ) -> Result<Json<MessageBody>, Error> {
     permissions::require(&actor, Capability::UseInquiries)?;
     let order_id = parse_id(&order_id)?;
@@ -626,7 +626,7 @@ async fn cancel_inquiry(
 async fn create_position(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(order_id): Path<String>,
+    PathParams(order_id): PathParams<String>,
     JsonObject(body): JsonObject,
 ) -> Result<(StatusCode, Json<CreatedPosition>), Error> {
     permissions::require(&actor, Capability::UseInquiries)?;
@@ -657,7 +657,7 @@ async fn create_position(
 async fn list_positions(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(order_id): Path<String>,
+    PathParams(order_id): PathParams<String>,
     Query(params): Query<Vec<(String, String)>>,
     RawQuery(raw_query): RawQuery,
     OriginalUri(uri): OriginalUri,
@@ -701,7 +701,7 @@ async fn list_positions(
 async fn cancel_position(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path((order_id, position_id)): Path<(String, String)>,
+    PathParams((order_id, position_id)): PathParams<(String, String)>,
 ) -> Result<Json<MessageBody>, Error> {
     permissions::require(&actor, Capability::UseInquiries)?;
     let order_id = parse_id(&order_id)?;

@@ -1,7 +1,7 @@
 //! User routes: the caller's profile, create, edit and soft-delete.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::extract::{Caller, JsonObject, parse_id};
+use super::extract::{Caller, JsonObject, PathParams, parse_id};
 use super::openapi::{MessageBody, ValidationErrorBody};
 use crate::domain::time::format_timestamp;
 use crate::domain::user::{self, UserType};
@@ -199,7 +199,7 @@ async fn create_user(
 async fn edit_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     JsonObject(body): JsonObject,
 ) -> Result<Json<MessageBody>, Error> {
     let id = parse_id(&id)?;
@@ -223,7 +223,7 @@ async fn edit_user(
 async fn soft_delete_user(
     State(state): State<AppState>,
     Caller(actor): Caller,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<MessageBody>, Error> {
     let id = parse_id(&id)?;
 

@@ -201,6 +201,7 @@ async fn token_failures_look_alike_and_are_limited() {
             .await;
         assert_eq!(limited.status, 429);
         assert_eq!(limited.body, json!({"message": "Too many attempts."}));
+        assert_eq!(limited.headers["retry-after"], "900");
     })
     .await;
 }

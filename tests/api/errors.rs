@@ -227,3 +227,24 @@ async fn metrics_count_requests_by_route() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn undecodable_path_segment_is_404() {
+    each_backend(async |app| {
+        for path in [
+            "/api/v1/contracts/%FF%FE",
+            "/api/public/inquiry/%C3",
+            "/api/v1/user/%FF/edit",
+        ] {
+            let reply = app.get(path, &app.admin_key).await;
+            let reply = if reply.status == 405 {
+                app.post(path, &app.admin_key, &json!({})).await
+            } else {
+                reply
+            };
+            assert_eq!(reply.status, 404, "{path}");
+            assert_eq!(reply.body, json!({"message": "Not found."}));
+        }
+    })
+    .await;
+}
