@@ -39,21 +39,27 @@ fn user_from_row(row: &SqliteRow) -> Result<UserRecord, StoreError> {
 }
 
 fn key_from_row(row: &SqliteRow) -> Result<ApiKeyRecord, StoreError> {
+    key_from_columns(row, "")
+}
+
+/// Reads a key from columns named with `prefix` before the table's own column names.
+fn key_from_columns(row: &SqliteRow, prefix: &str) -> Result<ApiKeyRecord, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
     Ok(ApiKeyRecord {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        name: row.try_get("name")?,
-        prefix: row.try_get("prefix")?,
-        hash: row.try_get("hash")?,
-        created_at: from_micros(row.try_get("created_at")?),
+        id: row.try_get(column("id").as_str())?,
+        user_id: row.try_get(column("user_id").as_str())?,
+        name: row.try_get(column("name").as_str())?,
+        prefix: row.try_get(column("prefix").as_str())?,
+        hash: row.try_get(column("hash").as_str())?,
+        created_at: from_micros(row.try_get(column("created_at").as_str())?),
         last_used_at: row
-            .try_get::<Option<i64>, _>("last_used_at")?
+            .try_get::<Option<i64>, _>(column("last_used_at").as_str())?
             .map(from_micros),
         expires_at: row
-            .try_get::<Option<i64>, _>("expires_at")?
+            .try_get::<Option<i64>, _>(column("expires_at").as_str())?
             .map(from_micros),
         revoked_at: row
-            .try_get::<Option<i64>, _>("revoked_at")?
+            .try_get::<Option<i64>, _>(column("revoked_at").as_str())?
             .map(from_micros),
     })
 }
@@ -258,15 +264,23 @@ pub(super) async fn api_key_with_user(
     pool: &SqlitePool,
     hash: &str,
 ) -> Result<Option<(ApiKeyRecord, UserRecord)>, StoreError> {
-    let sql = format!("SELECT {KEY_COLUMNS} FROM api_keys k WHERE k.hash = $1");
+    // One round trip on the path every request takes: the key's columns carry a `key_` prefix
+    // so they don't clash with the user's.
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, k.id AS key_id, k.user_id AS key_user_id, k.name AS key_name, \
+         k.prefix AS key_prefix, k.hash AS key_hash, k.created_at AS key_created_at, \
+         k.last_used_at AS key_last_used_at, k.expires_at AS key_expires_at, \
+         k.revoked_at AS key_revoked_at \
+         FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN companies c ON c.id = u.company_id \
+         WHERE k.hash = $1"
+    );
     let Some(row) = sqlx::query(&sql).bind(hash).fetch_optional(pool).await? else {
         return Ok(None);
     };
-    let key = key_from_row(&row)?;
-    let Some(user) = user_by_id(pool, key.user_id).await? else {
-        return Ok(None);
-    };
-    Ok(Some((key, user)))
+    Ok(Some((
+        key_from_columns(&row, "key_")?,
+        user_from_row(&row)?,
+    )))
 }
 
 pub(super) async fn touch_api_key(
