@@ -41,7 +41,7 @@ async fn post(target: &Target, path: &str, key: &str, body: &Value) -> Value {
         "{path}: {}",
         response.status()
     );
-    response.json().await.expect("JSON answer")
+    response.json().await.expect("JSON response")
 }
 
 /// Creates a client with a key and 200 inquiries of two positions each.

@@ -74,7 +74,7 @@ impl ValidationErrors {
     }
 }
 
-/// Every way a request can fail. Each variant names the status it answers with.
+/// Every way a request can fail. Each variant's doc names the status of its response.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// 400: the body is not JSON, not a JSON object, or nested too deeply.
@@ -101,7 +101,7 @@ pub enum Error {
     /// 415: the body is declared as something other than JSON.
     #[error("Content-Type must be application/json.")]
     UnsupportedMediaType,
-    /// 422: the body or query holds invalid values.
+    /// 422: the body or query contains invalid values.
     #[error("{}", .0.summary())]
     Validation(ValidationErrors),
     /// 429: too many failed attempts at the token endpoint.

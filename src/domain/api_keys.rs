@@ -15,7 +15,7 @@ use crate::store::{ApiKeyRecord, Store};
 
 /// Lifetime of a key issued by the token endpoint.
 pub const TOKEN_LIFETIME_DAYS: i64 = 90;
-/// Longest lifetime a caller may ask for a key.
+/// Maximum lifetime, in days, a caller may request for a key.
 pub const MAX_EXPIRES_IN_DAYS: i64 = 3650;
 /// Name given to keys created without one.
 const DEFAULT_KEY_NAME: &str = "API key";
@@ -154,7 +154,7 @@ pub async fn list_keys(
     Ok(store.list_api_keys(Some(owner)).await?)
 }
 
-/// Revokes key `id`. Keys of other users answer 404 unless the caller is an admin.
+/// Revokes key `id`. Keys of other users get 404 unless the caller is an admin.
 pub async fn revoke_key(store: &dyn Store, actor: &Actor, id: i64) -> Result<(), Error> {
     let key = store.api_key_by_id(id).await?.ok_or(Error::NotFound)?;
     if key.user_id != actor.id && permissions::require(actor, Capability::ManageAnyApiKeys).is_err()

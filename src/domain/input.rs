@@ -106,7 +106,7 @@ pub fn text(
     Some(trimmed.to_owned())
 }
 
-/// True when `text` holds a control character other than tab, newline or carriage return.
+/// Checks whether `text` contains a control character other than tab, newline or carriage return.
 pub fn has_control_characters(text: &str) -> bool {
     text.chars()
         .any(|c| c.is_control() && (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
@@ -140,7 +140,7 @@ pub fn optional_text(
         .and_then(|value| text(value, key, max_chars, errors))
 }
 
-/// The change an edit asks for on one optional field.
+/// The change an edit requests for one optional field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change<T> {
     /// The key was not sent: keep the stored value.

@@ -1,4 +1,4 @@
-//! Page requests and the numbers of a paginated answer, shared by every list.
+//! Page requests and the numbers of a paginated response, shared by every list.
 
 use crate::error::ValidationErrors;
 

@@ -53,7 +53,7 @@ pub enum Capability {
     SetPrivilegedUserFields,
 }
 
-/// Answers 403 unless the caller's role may do `capability` at all.
+/// Returns a 403 error unless the caller's role may do `capability` at all.
 pub fn require(actor: &Actor, capability: Capability) -> Result<(), Error> {
     let allowed = match actor.user_type {
         UserType::Admin => true,
@@ -78,7 +78,7 @@ pub fn require(actor: &Actor, capability: Capability) -> Result<(), Error> {
 }
 
 /// Whether `target` exists for the caller: admins see everyone, clients their company's users
-/// and themselves, vendors only themselves. A hidden user answers 404.
+/// and themselves, vendors only themselves. A hidden user gets 404.
 pub fn can_see_user(actor: &Actor, target: &UserRecord) -> bool {
     if actor.is_admin() || actor.id == target.id {
         return true;

@@ -99,7 +99,7 @@ fn read_user_type(object: &Map<String, Value>, errors: &mut ValidationErrors) ->
     input::one_of(value, "type", &UserType::VOCABULARY, errors)
 }
 
-/// Reads `password` and `confirm_password`; `required` says whether a missing password is a problem.
+/// Reads `password` and `confirm_password`. With `required`, a missing password is a problem.
 fn read_password(
     object: &Map<String, Value>,
     required: bool,
@@ -238,7 +238,7 @@ fn read_user_edit(object: &Map<String, Value>, errors: &mut ValidationErrors) ->
     edit
 }
 
-/// Whether `input` names the company `company_id` (and nothing else).
+/// Checks whether `input` names the company `company_id` (and nothing else).
 async fn names_company(
     store: &dyn Store,
     input: &CompanyInput,
@@ -363,7 +363,7 @@ async fn create(
     store.create_user(&row).await.map_err(email_taken_or)
 }
 
-/// Loads an active user that the caller can see, or answers 404.
+/// Loads an active user that the caller can see, or returns a 404 error.
 async fn visible_user(store: &dyn Store, actor: &Actor, id: i64) -> Result<UserRecord, Error> {
     match store.user_by_id(id).await? {
         Some(user) if user.deleted_at.is_none() && permissions::can_see_user(actor, &user) => {
@@ -373,7 +373,7 @@ async fn visible_user(store: &dyn Store, actor: &Actor, id: i64) -> Result<UserR
     }
 }
 
-/// Answers 403 when a non-admin's edit changes what only staff may change.
+/// Returns a 403 error when a non-admin's edit changes what only staff may change.
 async fn check_privileged_edit(
     store: &dyn Store,
     actor: &Actor,

@@ -93,7 +93,7 @@ pub async fn json_error_bodies(response: Response) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
-/// The answer for a route that does not exist.
+/// Returns the 404 error for a route that does not exist.
 pub async fn not_found() -> Error {
     Error::NotFound
 }

@@ -22,10 +22,10 @@ async fn healthz() -> Json<MessageBody> {
     Json(MessageBody::new("OK"))
 }
 
-/// The database answers.
+/// The database responds.
 #[utoipa::path(get, path = "/readyz", tag = "operations", operation_id = "readyz",
     responses(
-        (status = 200, description = "The database answers", body = MessageBody),
+        (status = 200, description = "The database responds", body = MessageBody),
         (status = 503, description = "The database can't be reached", body = MessageBody),
     ))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<MessageBody>) {

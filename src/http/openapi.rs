@@ -78,7 +78,7 @@ pub fn base_document() -> Document {
 }
 
 /// Completes the document after the routes have added their entries: every response without a
-/// description gets the standard reason phrase of its status, as OpenAPI asks for one.
+/// description gets the standard reason phrase of its status, because OpenAPI requires one.
 pub fn finish(mut document: Document) -> Document {
     for item in document.paths.paths.values_mut() {
         let operations = [

@@ -123,7 +123,7 @@ pub struct UserEditBody {
     pub is_verified: Option<bool>,
 }
 
-/// Answer of a user create.
+/// Response of a user create.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CreatedUser {
     #[schema(example = "New user added")]

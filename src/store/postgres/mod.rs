@@ -4,7 +4,7 @@
 //! instances starting together apply them once.
 //!
 //! NOTE: the query modules here repeat the SQLite ones almost line for line, so a change to a
-//! query has to be made in both; the black-box suite runs on both backends to catch a miss.
+//! query has to be made in both. The black-box suite runs on both backends to catch a miss.
 
 mod contracts;
 mod inquiries;

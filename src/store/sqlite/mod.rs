@@ -85,8 +85,8 @@ impl SqliteStore {
 }
 
 /// Applies pending migrations. SQLite has no lock around sqlx's migrator, so two processes
-/// starting on one new file can both try the same migration; the loser's transaction rolls back,
-/// and the retry finds the migration applied.
+/// starting on one new file can both try the same migration. The loser's transaction rolls back,
+/// and its retry finds the migration applied.
 async fn migrate(writer: &SqlitePool) -> anyhow::Result<()> {
     const ATTEMPTS: u32 = 5;
     let mut attempt = 1;
