@@ -184,7 +184,7 @@ impl Cli {
     }
 }
 
-/// The actor for commands run by the operator on the server's machine: an admin.
+/// Returns the actor for commands run by the operator on the server's machine: an admin.
 fn operator() -> Actor {
     Actor {
         id: 0,

@@ -51,7 +51,7 @@ impl ValidationErrors {
         Error::Validation(errors)
     }
 
-    /// The top-level `message` of a 422 body: the first problem, and how many others follow.
+    /// Builds the top-level `message` of a 422 body: the first problem, and how many others follow.
     pub fn summary(&self) -> String {
         let mut messages = self.fields.iter().flat_map(|(_, messages)| messages);
         let Some(first) = messages.next() else {
@@ -64,7 +64,7 @@ impl ValidationErrors {
         }
     }
 
-    /// The `errors` object of a 422 body.
+    /// Builds the `errors` object of a 422 body.
     pub fn to_json(&self) -> Value {
         let mut map = Map::new();
         for (field, messages) in &self.fields {

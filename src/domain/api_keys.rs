@@ -88,7 +88,7 @@ pub async fn issue_token(
     store_key(store, issued).await
 }
 
-/// The user whose keys a request manages: the caller, or for admins the `user_id` given.
+/// Returns the user whose keys a request manages: the caller, or for admins the `user_id` given.
 async fn key_owner(store: &dyn Store, actor: &Actor, user_id: Option<i64>) -> Result<i64, Error> {
     match user_id {
         None => Ok(actor.id),

@@ -25,7 +25,7 @@ pub const KEY_PREFIX: &str = "pcl_";
 const SHOWN_PREFIX_CHARS: usize = KEY_PREFIX.len() + 8;
 /// Longest `Authorization` value looked up; longer ones can't be keys and get 401 at once.
 const MAX_KEY_CHARS: usize = 128;
-/// How stale `last_used_at` may get before a request writes it again. Writing it on every
+/// Maximum age of `last_used_at` before a request writes it again. Writing it on every
 /// request would turn each read into a write.
 const LAST_USED_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
@@ -138,7 +138,7 @@ pub async fn hash_password(password: String) -> Result<String, Error> {
     .map_err(Error::Internal)
 }
 
-/// A hash checked when the e-mail is unknown, so that both failures take the same time.
+/// Returns a hash to check when the e-mail is unknown, so that both failures take the same time.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {

@@ -8,18 +8,18 @@ use super::input;
 use crate::error::{Error, ValidationErrors};
 use crate::store::{CompanyChoice, Store};
 
-/// The display form of a name: NFC, trimmed, each run of white space turned into one space.
+/// Returns the display form of a name: NFC, trimmed, each run of white space turned into one space.
 pub fn clean_name(name: &str) -> String {
     let normalised: String = name.nfc().collect();
     normalised.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The identity of a name: its display form in lower case.
+/// Returns the identity of a name: its display form in lower case.
 pub fn name_key(name: &str) -> String {
     clean_name(name).to_lowercase()
 }
 
-/// A choice that resolves or creates the company with this name.
+/// Builds a choice that resolves or creates the company with this name.
 pub fn by_name(name: &str) -> CompanyChoice {
     CompanyChoice::ByName {
         name: clean_name(name),
@@ -27,7 +27,7 @@ pub fn by_name(name: &str) -> CompanyChoice {
     }
 }
 
-/// How a request names a company: by id (`0` already read as "not given"), by name, or both.
+/// A company named in a request: by id (`0` already read as "not given"), by name, or both.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CompanyInput {
     pub id: Option<i64>,

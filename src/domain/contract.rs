@@ -282,8 +282,8 @@ pub async fn create_contract(
 }
 
 /// Inserts the row. A generated id can clash with an id that another request sent and had not
-/// committed when the number was picked (PostgreSQL runs writers concurrently); the client did
-/// not cause that clash, so the insert is tried again with the next number.
+/// committed when the number was picked, because PostgreSQL runs writers concurrently. The client
+/// did not cause that clash, so the insert is tried again with the next number.
 async fn insert_contract(
     store: &dyn Store,
     row: &NewContractRow,
@@ -643,7 +643,7 @@ pub async fn list_contracts(
     })
 }
 
-/// The form of contract dates in responses: `2025-01-01 00:00:00`.
+/// Formats a contract date as responses show it: `2025-01-01 00:00:00`.
 pub fn format_contract_date(date: NaiveDate) -> String {
     date.format("%Y-%m-%d 00:00:00").to_string()
 }

@@ -39,7 +39,7 @@ impl<'a> Field<'a> {
         matches!(self, Field::Absent)
     }
 
-    /// The value when one was given; `None` when absent or empty.
+    /// Returns the value when one was given, and `None` when it is absent or empty.
     pub fn given(&self) -> Option<&'a Value> {
         match self {
             Field::Given(value) => Some(value),

@@ -477,7 +477,7 @@ pub fn html_text(html: &str) -> String {
     decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Whether the tag (its text between `<` and `>`) separates the words around it.
+/// Checks whether the tag (its text between `<` and `>`) separates the words around it.
 fn breaks_words(tag: &str) -> bool {
     const INLINE: [&str; 16] = [
         "a", "abbr", "b", "bdi", "bdo", "cite", "code", "em", "i", "mark", "q", "s", "small",

@@ -90,8 +90,8 @@ impl Allocation {
     }
 }
 
-/// Reads the exact text of a JSON number such as `10.0` or `10.00` as a whole number; `None`
-/// when it has a non-zero fraction or an exponent.
+/// Reads the exact text of a JSON number such as `10.0` or `10.00` as a whole number. Returns
+/// `None` when it has a non-zero fraction or an exponent.
 fn whole_number(text: &str) -> Option<i64> {
     let (whole, fraction) = text.split_once('.')?;
     let digits_only = !whole.is_empty() && whole.bytes().all(|byte| byte.is_ascii_digit());

@@ -24,8 +24,8 @@ impl Default for PageRequest {
 }
 
 impl PageRequest {
-    /// Reads `page` and `per_page` from query values; a value that is not a whole number in
-    /// range is recorded as a problem naming the allowed range.
+    /// Reads `page` and `per_page` from query values. A value that is not a whole number in range
+    /// is recorded as a problem naming the allowed range.
     pub fn parse(
         page: Option<&str>,
         per_page: Option<&str>,

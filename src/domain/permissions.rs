@@ -12,7 +12,8 @@
 //! | contracts | all | no | no |
 //!
 //! Non-admins may not grant `admin`, change a type or a company, or set `is_verified`. Role
-//! checks answer 403; a resource outside the caller's company answers 404 as if it did not exist.
+//! checks return 403. A resource outside the caller's company returns 404, as if it did not
+//! exist.
 
 use crate::error::Error;
 use crate::store::UserRecord;
@@ -77,7 +78,7 @@ pub fn require(actor: &Actor, capability: Capability) -> Result<(), Error> {
     }
 }
 
-/// Whether `target` exists for the caller: admins see everyone, clients their company's users
+/// Checks whether `target` exists for the caller: admins see everyone, clients their company's users
 /// and themselves, vendors only themselves. A hidden user gets 404.
 pub fn can_see_user(actor: &Actor, target: &UserRecord) -> bool {
     if actor.is_admin() || actor.id == target.id {
@@ -89,7 +90,7 @@ pub fn can_see_user(actor: &Actor, target: &UserRecord) -> bool {
     }
 }
 
-/// Answers 403 unless the caller may edit `target`, a user it can see.
+/// Returns a 403 error unless the caller may edit `target`, a user it can see.
 pub fn check_edit_user(actor: &Actor, target: &UserRecord) -> Result<(), Error> {
     if actor.is_admin() || actor.id == target.id {
         return Ok(());
@@ -102,7 +103,7 @@ pub fn check_edit_user(actor: &Actor, target: &UserRecord) -> Result<(), Error> 
     }
 }
 
-/// Answers 403 unless the caller may soft-delete `target`, a user it can see.
+/// Returns a 403 error unless the caller may soft-delete `target`, a user it can see.
 pub fn check_soft_delete_user(actor: &Actor, target: &UserRecord) -> Result<(), Error> {
     require(actor, Capability::SoftDeleteUsers)?;
     if !actor.is_verified || actor.id == target.id {
@@ -115,7 +116,7 @@ pub fn check_soft_delete_user(actor: &Actor, target: &UserRecord) -> Result<(), 
     }
 }
 
-/// Whether a company-owned resource (an inquiry) exists for the caller. Admins see all; a client
+/// Checks whether a company-owned resource (an inquiry) exists for the caller. Admins see all; a client
 /// sees its company's, or, without a company, only what it created itself.
 pub fn can_see_company_resource(actor: &Actor, company_id: Option<i64>, owner_id: i64) -> bool {
     if actor.is_admin() {

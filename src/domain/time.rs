@@ -6,7 +6,7 @@ use chrono::{DateTime, SubsecRound, TimeZone, Utc};
 /// A point in time in UTC, kept at microsecond precision.
 pub type Timestamp = DateTime<Utc>;
 
-/// The current time, cut to whole microseconds so that a stored value reads back unchanged.
+/// Returns the current time, cut to whole microseconds so that a stored value reads back unchanged.
 pub fn now() -> Timestamp {
     Utc::now().trunc_subsecs(6)
 }

@@ -54,7 +54,7 @@ impl UserType {
     }
 }
 
-/// The e-mail's uniqueness key: NFC-normalised and lower-cased, so that addresses differing
+/// Returns the e-mail's uniqueness key: NFC-normalised and lower-cased, so that addresses differing
 /// only in letter case or in how an accent is encoded are one address.
 pub fn email_key(email: &str) -> String {
     email.trim().nfc().collect::<String>().to_lowercase()

@@ -1,4 +1,4 @@
-//! How errors reach the client: one JSON envelope for every failure, whether it comes from a
+//! Error responses: one JSON envelope for every failure, whether it comes from a
 //! handler ([`Error`]) or from the framework itself (unknown route, wrong method, panic).
 
 use axum::body::Body;
@@ -52,7 +52,7 @@ impl IntoResponse for Error {
     }
 }
 
-/// The `message` for a framework-made error response of `status`.
+/// Returns the `message` for a framework-made error response of `status`.
 fn message_for(status: StatusCode) -> &'static str {
     match status {
         StatusCode::BAD_REQUEST => "Bad request.",

@@ -242,7 +242,7 @@ fn postgres_cells(row: &PgRow, columns: &[(String, Kind)]) -> anyhow::Result<Vec
         .collect()
 }
 
-/// The file path of a `sqlite:` URL, without its query string.
+/// Returns the file path of a `sqlite:` URL, without its query string.
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
@@ -268,7 +268,7 @@ pub async fn copy_database(from: &str, to: &str, options: &StoreOptions) -> anyh
     for table in TABLES {
         if target.has_rows(table).await? {
             bail!(
-                "the target {} already holds data (table {table}); copy only into an empty database",
+                "the target {} already contains data (table {table}); copy only into an empty database",
                 super::redact_url(to)
             );
         }

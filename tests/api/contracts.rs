@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Reply, TestApp, each_backend, fixture};
 
-/// The admin's own user id, as `GET /api/v1/user` shows it.
+/// Reads the admin's own user id from `GET /api/v1/user`.
 async fn admin_id(app: &TestApp) -> i64 {
     app.profile(&app.admin_key).await["id"]
         .as_i64()
@@ -30,7 +30,7 @@ async fn create_ok(app: &TestApp, body: &Value) -> (i64, String) {
     (id, public)
 }
 
-/// A valid body with only the required fields.
+/// Builds a valid body with only the required fields.
 fn minimal(client: &str) -> Value {
     json!({"client_company_name": client, "contract_start": "2026-01-01"})
 }

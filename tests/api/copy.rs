@@ -200,7 +200,7 @@ async fn copy_to_postgres_and_back_keeps_every_answer() {
         .output()
         .unwrap();
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("already holds data"));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("already contains data"));
 
     // And back to a new SQLite file.
     let back = FreshDatabase::create(Backend::Sqlite).await;

@@ -105,7 +105,7 @@ async fn migrate(writer: &SqlitePool) -> anyhow::Result<()> {
 
 /// Starts a write transaction that takes SQLite's write lock at once. A deferred transaction
 /// that reads first and writes later fails with "database is locked" (without waiting) when
-/// another process, such as the CLI, wrote in between; an immediate one waits its turn instead.
+/// another process, such as the CLI, wrote in between. An immediate one waits its turn instead.
 pub(crate) async fn begin_write(
     pool: &SqlitePool,
 ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
